@@ -1,0 +1,415 @@
+"""Interactive figures, made once and shown twice.
+
+Every interactive figure in the course is an :class:`Explorer`: a *draw function* plus a few
+*controls*. The same explorer gives
+
+* ``explorer.live()`` — ipywidgets controls that redraw the figure in a running kernel
+  (JupyterLab, Binder), and
+* ``explorer.static(vary=...)`` — a :class:`Scrubber`, self-contained HTML with pre-rendered
+  frames and a range slider, that works on the static website with no kernel and no request to
+  any other site.
+
+A draw function has the signature ``draw(fig, **params) -> str``: it draws on a cleared
+:class:`matplotlib.figure.Figure` and returns a one-sentence description of what it drew. The
+description is the frame's alt text on the website and the caption line under the live figure.
+A draw function that raises ``ValueError`` (or ``OverflowError``) for an extreme setting shows
+the message as readable text instead of a traceback.
+
+The chapter-specific explorers (e.g. :func:`depth_explorer`) live at the end of this module.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from bpcore.backprop import delta_recursion
+
+__all__ = [
+    "Control",
+    "Explorer",
+    "LiveAndStatic",
+    "Scrubber",
+    "depth_explorer",
+    "linear_delta_norms",
+]
+
+DrawFunction = Callable[..., str]
+
+
+@dataclass(frozen=True)
+class Control:
+    """One parameter of an :class:`Explorer`: a name, a label and the values it may take.
+
+    Introduced in chapter 0 ("The question"). The values are discrete so that the static
+    website can pre-render one frame per value.
+    """
+
+    name: str
+    label: str
+    values: tuple[Any, ...]
+    default: Any = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.isidentifier():
+            raise ValueError(f"name must be a Python identifier, got {self.name!r}")
+        if len(self.values) == 0:
+            raise ValueError(f"values of control {self.name!r} must not be empty")
+        if self.default is None:
+            object.__setattr__(self, "default", self.values[len(self.values) // 2])
+        elif self.default not in self.values:
+            raise ValueError(
+                f"default of control {self.name!r} must be one of its values, got {self.default!r}"
+            )
+
+    def format(self, value: Any) -> str:
+        """The value as the reader sees it (numbers to 4 significant digits)."""
+        if isinstance(value, float):
+            return f"{value:.4g}"
+        return str(value)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(self.format(v) for v in self.values[:6])
+        more = ", …" if len(self.values) > 6 else ""
+        default = self.format(self.default)
+        return f"Control({self.name}: {self.label} ∈ [{shown}{more}], default {default})"
+
+
+def _render_png(
+    draw: DrawFunction, params: Mapping[str, Any], figsize: tuple[float, float], dpi: int
+):
+    """Draw one frame; return (png bytes, description). Bad settings become a text frame."""
+    fig = Figure(figsize=figsize, dpi=dpi)
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.15, top=0.9)  # constrained layout: 2× slower
+    try:
+        description = draw(fig, **params)
+    except (ValueError, OverflowError, FloatingPointError, np.linalg.LinAlgError) as exc:
+        fig.clear()
+        message = f"This setting cannot be drawn: {exc}"
+        fig.text(0.5, 0.5, message, ha="center", va="center", wrap=True, fontsize=11)
+        description = message
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue(), str(description)
+
+
+class Scrubber:
+    """Pre-rendered frames with a range slider: an interactive figure that needs no kernel.
+
+    Introduced in chapter 0 ("The question"). Displayed in a notebook (or on the website) it
+    is plain HTML, one ``<img>`` per page with alt text for every frame, an ``<input
+    type="range">`` and a few lines of inline JavaScript. It loads nothing from anywhere.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        values: Sequence[str],
+        frames: Sequence[bytes],
+        descriptions: Sequence[str],
+        caption: str,
+        start: int = 0,
+    ) -> None:
+        if not re.fullmatch(r"[a-z][a-z0-9-]*", name):
+            raise ValueError(f"name must be lower-case letters, digits and '-', got {name!r}")
+        if not (len(values) == len(frames) == len(descriptions)) or len(frames) == 0:
+            raise ValueError("values, frames and descriptions must be non-empty and of one length")
+        self.name = name
+        self.label = label
+        self.values = list(values)
+        self.frames = list(frames)
+        self.descriptions = list(descriptions)
+        self.caption = caption
+        self.start = int(start)
+
+    def __repr__(self) -> str:
+        size_kb = sum(len(f) for f in self.frames) / 1024
+        return (
+            f"Scrubber({self.name!r}: {len(self.frames)} frames over {self.label}, "
+            f"{size_kb:.0f} KiB of PNG)"
+        )
+
+    def _repr_html_(self) -> str:
+        uid = f"bp-scrub-{self.name}"
+        srcs = ["data:image/png;base64," + base64.b64encode(f).decode("ascii") for f in self.frames]
+        esc = html.escape
+        i0 = self.start
+        data = json.dumps({"src": srcs, "alt": self.descriptions, "value": self.values})
+        return (
+            f'<figure class="bp-scrubber" id="{uid}" style="margin:1em 0">'
+            f'<img src="{srcs[i0]}" alt="{esc(self.descriptions[i0])}" '
+            f'style="width:100%;height:auto;display:block">'
+            f'<div style="display:flex;gap:0.8em;align-items:center;flex-wrap:wrap;margin:0.4em 0">'
+            f'<label for="{uid}-range">{esc(self.label)}</label>'
+            f'<input type="range" id="{uid}-range" min="0" max="{len(self.frames) - 1}" '
+            f'step="1" value="{i0}" style="flex:1 1 12em" '
+            f'aria-valuetext="{esc(self.values[i0])}">'
+            f'<output id="{uid}-value" for="{uid}-range" style="min-width:4em">'
+            f"{esc(self.values[i0])}</output></div>"
+            f"<figcaption>{esc(self.caption)} "
+            f"<em>Drag the slider: the frames were computed when the book was built, so this works "
+            f"without a kernel; run the notebook for the live version.</em></figcaption>"
+            f"<script>(function(){{var d={data};"
+            f'var r=document.getElementById("{uid}-range"),'
+            f'o=document.getElementById("{uid}-value"),'
+            f'im=document.querySelector("#{uid} img");'
+            f'r.addEventListener("input",function(){{var i=+r.value;im.src=d.src[i];'
+            f'im.alt=d.alt[i];o.textContent=d.value[i];r.setAttribute("aria-valuetext",d.value[i]);}});'
+            f"}})();</script></figure>"
+        )
+
+
+class LiveAndStatic:
+    """A live ipywidget and its static :class:`Scrubber`, displayed as one output.
+
+    Introduced in chapter 0 ("The question"). See :meth:`Explorer.show`.
+    """
+
+    def __init__(self, live: Any, static: Scrubber) -> None:
+        self.live = live
+        self.static = static
+
+    def __repr__(self) -> str:
+        return f"LiveAndStatic(live widget + {self.static!r})"
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle = dict(self.live._repr_mimebundle_(include=include, exclude=exclude) or {})
+        bundle["text/html"] = self.static._repr_html_()
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+
+class Explorer:
+    """A figure with controls: live ipywidgets in a kernel, a :class:`Scrubber` on the web.
+
+    Introduced in chapter 0 ("The question").
+
+    Parameters
+    ----------
+    name : str
+        Short identifier (lower case, digits, '-'), used for HTML ids.
+    draw : callable
+        ``draw(fig, **params) -> str``; see the module docstring.
+    controls : sequence of Control
+        The parameters the reader can change.
+    caption : str
+        What the figure shows, in one or two sentences.
+    figsize : (float, float)
+        Figure size in inches.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        draw: DrawFunction,
+        controls: Sequence[Control],
+        caption: str,
+        figsize: tuple[float, float] = (7.0, 3.4),
+    ) -> None:
+        if not callable(draw):
+            raise TypeError("draw must be a callable draw(fig, **params) -> str")
+        if len(controls) == 0:
+            raise ValueError("controls must contain at least one Control")
+        self.name = name
+        self.draw = draw
+        self.controls = tuple(controls)
+        self.caption = caption
+        self.figsize = figsize
+
+    def __repr__(self) -> str:
+        names = ", ".join(c.name for c in self.controls)
+        return f"Explorer({self.name!r}, controls: {names})"
+
+    def defaults(self) -> dict[str, Any]:
+        """The default value of every control."""
+        return {c.name: c.default for c in self.controls}
+
+    def _params(self, overrides: Mapping[str, Any]) -> dict[str, Any]:
+        params = self.defaults()
+        unknown = set(overrides) - set(params)
+        if unknown:
+            raise ValueError(f"unknown control(s) {sorted(unknown)}; known: {sorted(params)}")
+        params.update(overrides)
+        return params
+
+    def render(self, dpi: int = 80, **params: Any) -> tuple[bytes, str]:
+        """One frame as PNG bytes, with its description."""
+        return _render_png(self.draw, self._params(params), self.figsize, dpi)
+
+    def figure(self, **params: Any) -> Figure:
+        """The figure for one setting (defaults for the controls not given)."""
+        fig = Figure(figsize=self.figsize, layout="constrained")
+        self.draw(fig, **self._params(params))
+        return fig
+
+    def static(self, vary: str, dpi: int = 96, **fixed: Any) -> Scrubber:
+        """Pre-render one frame per value of control ``vary``; the others stay at ``fixed``."""
+        by_name = {c.name: c for c in self.controls}
+        if vary not in by_name:
+            raise ValueError(f"vary must be one of {sorted(by_name)}, got {vary!r}")
+        control = by_name[vary]
+        frames, descriptions = [], []
+        for value in control.values:
+            png, description = self.render(dpi=dpi, **{**fixed, vary: value})
+            frames.append(png)
+            descriptions.append(description)
+        others = {k: v for k, v in self._params(fixed).items() if k != vary}
+        fixed_text = ", ".join(
+            f"{by_name[k].label} = {by_name[k].format(v)}" for k, v in others.items()
+        )
+        caption = self.caption + (f" (Fixed: {fixed_text}.)" if fixed_text else "")
+        return Scrubber(
+            name=self.name,
+            label=control.label,
+            values=[control.format(v) for v in control.values],
+            frames=frames,
+            descriptions=descriptions,
+            caption=caption,
+            start=list(control.values).index(control.default),
+        )
+
+    def live(self):
+        """ipywidgets controls and the figure, redrawn on every change (needs a kernel)."""
+        import ipywidgets as widgets  # imported here: the static site never needs it
+
+        sliders = {}
+        for c in self.controls:
+            options = [(c.format(v), v) for v in c.values]
+            if all(isinstance(v, int | float) for v in c.values):
+                sliders[c.name] = widgets.SelectionSlider(
+                    options=options,
+                    value=c.default,
+                    description=c.label,
+                    continuous_update=False,
+                    style={"description_width": "initial"},
+                )
+            else:
+                sliders[c.name] = widgets.Dropdown(
+                    options=options,
+                    value=c.default,
+                    description=c.label,
+                    style={"description_width": "initial"},
+                )
+        image = widgets.Image(format="png")
+        text = widgets.HTML()
+
+        def redraw(_change: object = None) -> None:
+            png, description = self.render(dpi=80, **{k: w.value for k, w in sliders.items()})
+            image.value = png
+            text.value = f"<p>{html.escape(description)}</p>"
+
+        for w in sliders.values():
+            w.observe(redraw, names="value")
+        redraw()
+        return widgets.VBox([*sliders.values(), image, text])
+
+    def show(self, vary: str, **fixed: Any) -> LiveAndStatic:
+        """Both versions in one output: JupyterLab shows the live widget, the website the scrubber.
+
+        The output carries the ipywidgets view and, as ``text/html``, the static
+        :class:`Scrubber`; each front end picks what it can render (the book's configuration
+        tells Sphinx to skip the widget view, which has no kernel to talk to on a static page).
+        """
+        return LiveAndStatic(self.live(), self.static(vary, **fixed))
+
+    def redraw_times(self, repeats: int = 3) -> dict[str, float]:
+        """Seconds to redraw at each control's extreme values (the widget budget is 0.1 s)."""
+        times = {}
+        for c in self.controls:
+            for value in {c.values[0], c.values[-1]}:
+                best = np.inf
+                for _ in range(repeats):
+                    start = time.perf_counter()
+                    self.render(**{c.name: value})
+                    best = min(best, time.perf_counter() - start)
+                times[f"{c.name}={c.format(value)}"] = best
+        return times
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 0: how the size of δ changes with depth in a linear network.
+
+
+def linear_delta_norms(
+    depth: int, weight_scale: float, width: int = 32, tied: bool = True, seed: int = 0
+) -> np.ndarray:
+    """‖δ^(l)‖ for l = 1, …, depth+1 in a linear network with Gaussian weights.
+
+    Introduced in chapter 0 ("The question"). The weights have entries N(0, σ_w²/width); tied
+    means one matrix W for every layer (the setting of the Q&A reply). δ at the output layer is
+    a fixed unit vector. Returns an array of length ``depth + 1``; entry 0 is ‖δ^(1)‖.
+    """
+    from bpcore._validate import check_int, check_real
+
+    depth = check_int(depth, "depth", minimum=1)
+    width = check_int(width, "width", minimum=1)
+    weight_scale = check_real(weight_scale, "weight_scale", low=0, low_open=True)
+    rng = np.random.default_rng(seed)
+    n_matrices = 1 if tied else depth
+    Ws = rng.standard_normal((n_matrices, width, width)) * weight_scale / np.sqrt(width)
+    weights = [Ws[0]] * depth if tied else list(Ws)
+    delta_out = np.ones(width) / np.sqrt(width)
+    with np.errstate(over="raise", invalid="raise"):
+        try:
+            deltas = delta_recursion(weights, delta_out)
+        except FloatingPointError as exc:
+            raise OverflowError(f"‖δ‖ overflows float64 at depth {depth}") from exc
+    return np.linalg.norm(np.stack(deltas), axis=1)
+
+
+def _draw_depth(fig: Figure, depth: int, weight_scale: float) -> str:
+    ax = fig.add_subplot()
+    layers = np.arange(1, depth + 2)
+    norms = {tied: linear_delta_norms(depth, weight_scale, tied=tied) for tied in (True, False)}
+    # log10 on a linear axis: the picture of a log axis, several times faster to draw.
+    ax.plot(layers, np.log10(norms[True]), "o-", ms=3, label="tied: one W for every layer")
+    ax.plot(layers, np.log10(norms[False]), "s--", ms=3, label="untied: a new W per layer")
+    ax.axhline(0.0, color="0.6", lw=0.8)
+    ax.set_xlabel("layer l (the output layer is on the right)")
+    ax.set_ylabel("log10 ‖δ^(l)‖")
+    top = max(10.0, 5.0 * np.ceil(np.abs(np.log10([*norms[True], *norms[False]])).max() / 5.0))
+    ax.set_ylim(-top, top)
+    ax.locator_params(nbins=5)
+    ax.legend(loc="lower right" if norms[True][0] > 1 else "upper right", fontsize=8)
+    fig.text(0.5, 0.95, f"Linear network, width 32, σ_w = {weight_scale:.3g}", ha="center")
+    return (
+        f"Log-scale plot of the size of δ against the layer for a {depth}-layer linear network "
+        f"with weight scale {weight_scale:.3g}: at the input layer ‖δ^(1)‖ ≈ "
+        f"{norms[True][0]:.2g} (tied) and {norms[False][0]:.2g} (untied)."
+    )
+
+
+def depth_explorer() -> Explorer:
+    """The chapter 0 explorer: depth and weight scale → ‖δ^(l)‖ per layer of a linear network.
+
+    Introduced in chapter 0 ("The question").
+    """
+    return Explorer(
+        name="depth-explorer",
+        draw=_draw_depth,
+        controls=[
+            Control("depth", "depth (layers)", (2, 5, 10, 20, 40, 80), default=20),
+            Control(
+                "weight_scale",
+                "weight scale σ_w",
+                (0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.5, 2.0),
+                default=1.0,
+            ),
+        ],
+        caption=(
+            "Size of the backpropagated error ‖δ^(l)‖ in every layer of a linear network "
+            "(f = identity) with Gaussian weights of scale σ_w. Below σ_w = 1 it vanishes "
+            "towards the input, above it explodes."
+        ),
+    )

@@ -1,0 +1,126 @@
+"""The interactive-figure pattern: live widget, static scrubber, readable errors."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from bpcore import widgets
+from bpcore.widgets import Control, Explorer, Scrubber
+
+
+def _draw_line(fig, slope: float, label: str = "line") -> str:
+    if slope > 100:
+        raise ValueError(f"slope {slope} is too steep to draw")
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, slope])
+    return f"A {label} with slope {slope}."
+
+
+@pytest.fixture
+def explorer() -> Explorer:
+    return Explorer(
+        "test-line",
+        _draw_line,
+        [Control("slope", "slope", (0.5, 1.0, 2.0, 1000.0), default=1.0)],
+        caption="A line.",
+    )
+
+
+def test_static_has_one_distinct_frame_per_value_and_loads_nothing(explorer: Explorer) -> None:
+    scrubber = explorer.static("slope")
+    assert len(scrubber.frames) == 4
+    assert len(set(scrubber.frames)) == 4
+    page = scrubber._repr_html_()
+    assert not re.search(r"(src|href)=\"https?://", page)
+    assert "http" not in page.replace("data:image/png;base64,", "")
+    assert page.count("<img ") == 1
+    assert 'alt="A line with slope 1.0."' in page
+    assert 'type="range"' in page
+    assert 'max="3"' in page
+    assert 'value="1"' in page
+
+
+def test_static_is_deterministic(explorer: Explorer) -> None:
+    assert explorer.static("slope")._repr_html_() == explorer.static("slope")._repr_html_()
+
+
+def test_an_extreme_setting_draws_a_readable_message(explorer: Explorer) -> None:
+    png, description = explorer.render(slope=1000.0)
+    assert png.startswith(b"\x89PNG")
+    assert description == "This setting cannot be drawn: slope 1000.0 is too steep to draw"
+
+
+def test_live_widget_redraws_on_change(explorer: Explorer) -> None:
+    box = explorer.live()
+    slider, image, text = box.children
+    before = image.value
+    slider.value = 2.0
+    assert image.value != before
+    assert "slope 2.0" in text.value
+    slider.value = 1000.0
+    assert "cannot be drawn" in text.value
+
+
+def test_show_bundles_live_view_and_static_html(explorer: Explorer) -> None:
+    bundle = explorer.show(vary="slope")._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/html"].startswith('<figure class="bp-scrubber"')
+
+
+def test_reprs_are_readable(explorer: Explorer) -> None:
+    assert repr(explorer) == "Explorer('test-line', controls: slope)"
+    assert repr(explorer.controls[0]) == "Control(slope: slope ∈ [0.5, 1, 2, 1000], default 1)"
+    assert re.fullmatch(
+        r"Scrubber\('test-line': 4 frames over slope, \d+ KiB of PNG\)",
+        repr(explorer.static("slope")),
+    )
+
+
+def test_bad_input_names_the_parameter(explorer: Explorer) -> None:
+    with pytest.raises(ValueError, match="vary must be one of"):
+        explorer.static("angle")
+    with pytest.raises(ValueError, match="unknown control"):
+        explorer.render(angle=1)
+    with pytest.raises(ValueError, match="default of control 'a' must be one of"):
+        Control("a", "a", (1, 2), default=3)
+    with pytest.raises(ValueError, match="values of control 'a' must not be empty"):
+        Control("a", "a", ())
+    with pytest.raises(ValueError, match="name must be lower-case"):
+        Scrubber("Bad Name", "x", ["1"], [b""], ["d"], "c")
+    with pytest.raises(TypeError, match="draw must be a callable"):
+        Explorer("x", None, [Control("a", "a", (1,))], "c")
+
+
+def test_linear_delta_norms_tied_equals_the_matrix_power() -> None:
+    """The widget's numbers: tied weights give ‖(Wᵀ)ᵏ δ‖ exactly (chapter 0's proposition)."""
+    depth, scale, width = 12, 1.3, 32
+    norms = widgets.linear_delta_norms(depth, scale, width=width, tied=True, seed=0)
+    rng = np.random.default_rng(0)
+    W = rng.standard_normal((1, width, width))[0] * scale / np.sqrt(width)
+    delta_out = np.ones(width) / np.sqrt(width)
+    expected = [
+        np.linalg.norm(np.linalg.matrix_power(W.T, depth - i) @ delta_out) for i in range(depth + 1)
+    ]
+    np.testing.assert_allclose(norms, expected, rtol=1e-10)
+    assert norms[-1] == pytest.approx(1.0)
+
+
+def test_linear_delta_norms_bad_input_and_overflow() -> None:
+    with pytest.raises(ValueError, match="depth must be an integer >= 1"):
+        widgets.linear_delta_norms(0, 1.0)
+    with pytest.raises(ValueError, match="weight_scale must be > 0"):
+        widgets.linear_delta_norms(3, 0.0)
+    with pytest.raises(OverflowError, match="overflows float64 at depth 2000"):
+        widgets.linear_delta_norms(2000, 3.0)
+
+
+def test_depth_explorer_renders_every_extreme() -> None:
+    explorer = widgets.depth_explorer()
+    for control in explorer.controls:
+        for value in (control.values[0], control.values[-1]):
+            png, description = explorer.render(**{control.name: value})
+            assert png.startswith(b"\x89PNG")
+            assert "cannot be drawn" not in description
