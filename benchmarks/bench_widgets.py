@@ -1,14 +1,12 @@
 """Benchmark (not a timed test): widget redraw time at the most extreme settings.
 
-Budget: ≤ 100 ms per redraw on 2 cores. Every ``*_explorer`` factory in ``bpcore.widgets`` is
-measured at the first and last value of each of its controls (best of 5).
+Budget: ≤ 100 ms per redraw on 2 cores. Every ``*_explorer`` factory exported by
+``bpcore.widgets`` is measured at the first and last value of each of its controls (best of 5).
 
     .venv/bin/python benchmarks/bench_widgets.py
 """
 
 from __future__ import annotations
-
-import inspect
 
 from bpcore import widgets
 
@@ -17,9 +15,7 @@ BUDGET_S = 0.100
 
 def main() -> None:
     factories = [
-        (name, f)
-        for name, f in inspect.getmembers(widgets, inspect.isfunction)
-        if name.endswith("_explorer") and f.__module__ == widgets.__name__
+        (name, getattr(widgets, name)) for name in widgets.__all__ if name.endswith("_explorer")
     ]
     worst = 0.0
     for name, factory in factories:

@@ -118,7 +118,8 @@ def test_nbval_fails_when_a_checked_number_changes(tmp_path: Path) -> None:
         if cell.cell_type == "code" and cell.source.startswith("# Check"):
             for output in cell.outputs:
                 if output.output_type == "stream" and re.search(r"\d", output.text):
-                    output.text = re.sub(r"\d", lambda m: str((int(m.group()) + 1) % 10), output.text, count=1)
+                    bump = lambda m: str((int(m.group()) + 1) % 10)  # noqa: E731
+                    output.text = re.sub(r"\d", bump, output.text, count=1)
                     break
             else:
                 continue
@@ -128,10 +129,10 @@ def test_nbval_fails_when_a_checked_number_changes(tmp_path: Path) -> None:
     broken = tmp_path / "broken.ipynb"
     nbformat.write(nb, broken)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-o", "addopts="]
+    command += ["--nbval", "--nbval-current-env", "--rootdir", str(tmp_path), str(broken)]
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--nbval", "--nbval-current-env",
-         "-o", "addopts=", "--rootdir", str(tmp_path), str(broken)],
-        cwd=CHAPTERS, capture_output=True, text=True, timeout=300, env=env,
-    )  # fmt: skip
+        command, cwd=CHAPTERS, capture_output=True, text=True, timeout=300, env=env
+    )
     assert result.returncode == 1, result.stdout[-2000:]
     assert "1 failed" in result.stdout

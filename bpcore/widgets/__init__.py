@@ -1,0 +1,17 @@
+"""Interactive figures: live ipywidgets in a kernel, scrubbable static HTML on the website.
+
+The machinery is in :mod:`bpcore.widgets.explorer`; each chapter's explorers are in a module of
+this package named for its topic, and every ``*_explorer`` factory is re-exported here.
+"""
+
+from bpcore.widgets.depth import depth_explorer, linear_delta_norms
+from bpcore.widgets.explorer import Control, Explorer, LiveAndStatic, Scrubber
+
+__all__ = [
+    "Control",
+    "Explorer",
+    "LiveAndStatic",
+    "Scrubber",
+    "depth_explorer",
+    "linear_delta_norms",
+]

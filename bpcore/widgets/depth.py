@@ -1,0 +1,84 @@
+"""Chapter 0's interactive figure: how the size of δ changes with depth in a linear network."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from bpcore._validate import check_int, check_real
+from bpcore.backprop import delta_recursion
+from bpcore.widgets.explorer import Control, Explorer
+
+__all__ = ["depth_explorer", "linear_delta_norms"]
+
+
+def linear_delta_norms(
+    depth: int, weight_scale: float, width: int = 32, tied: bool = True, seed: int = 0
+) -> np.ndarray:
+    """‖δ^(l)‖ for l = 1, …, depth+1 in a linear network with Gaussian weights.
+
+    Introduced in chapter 0 ("The question"). The weights have entries N(0, σ_w²/width); tied
+    means one matrix W for every layer (the setting of the Q&A reply). δ at the output layer is
+    a fixed unit vector. Returns an array of length ``depth + 1``; entry 0 is ‖δ^(1)‖.
+    """
+    depth = check_int(depth, "depth", minimum=1)
+    width = check_int(width, "width", minimum=1)
+    weight_scale = check_real(weight_scale, "weight_scale", low=0, low_open=True)
+    rng = np.random.default_rng(seed)
+    n_matrices = 1 if tied else depth
+    Ws = rng.standard_normal((n_matrices, width, width)) * weight_scale / np.sqrt(width)
+    weights = [Ws[0]] * depth if tied else list(Ws)
+    delta_out = np.ones(width) / np.sqrt(width)
+    with np.errstate(over="raise", invalid="raise"):
+        try:
+            deltas = delta_recursion(weights, delta_out)
+        except FloatingPointError as exc:
+            raise OverflowError(f"‖δ‖ overflows float64 at depth {depth}") from exc
+    return np.linalg.norm(np.stack(deltas), axis=1)
+
+
+def _draw_depth(fig: Figure, depth: int, weight_scale: float) -> str:
+    ax = fig.add_subplot()
+    layers = np.arange(1, depth + 2)
+    norms = {tied: linear_delta_norms(depth, weight_scale, tied=tied) for tied in (True, False)}
+    # log10 on a linear axis: the picture of a log axis, several times faster to draw.
+    ax.plot(layers, np.log10(norms[True]), "o-", ms=3, label="tied: one W for every layer")
+    ax.plot(layers, np.log10(norms[False]), "s--", ms=3, label="untied: a new W per layer")
+    ax.axhline(0.0, color="0.6", lw=0.8)
+    ax.set_xlabel("layer l (the output layer is on the right)")
+    ax.set_ylabel("log10 ‖δ^(l)‖")
+    top = max(10.0, 5.0 * np.ceil(np.abs(np.log10([*norms[True], *norms[False]])).max() / 5.0))
+    ax.set_ylim(-top, top)
+    ax.locator_params(nbins=5)
+    ax.legend(loc="lower right" if norms[True][0] > 1 else "upper right", fontsize=8)
+    fig.text(0.5, 0.95, f"Linear network, width 32, σ_w = {weight_scale:.3g}", ha="center")
+    return (
+        f"Log-scale plot of the size of δ against the layer for a {depth}-layer linear network "
+        f"with weight scale {weight_scale:.3g}: at the input layer ‖δ^(1)‖ ≈ "
+        f"{norms[True][0]:.2g} (tied) and {norms[False][0]:.2g} (untied)."
+    )
+
+
+def depth_explorer() -> Explorer:
+    """The chapter 0 explorer: depth and weight scale → ‖δ^(l)‖ per layer of a linear network.
+
+    Introduced in chapter 0 ("The question").
+    """
+    return Explorer(
+        name="depth-explorer",
+        draw=_draw_depth,
+        controls=[
+            Control("depth", "depth (layers)", (2, 5, 10, 20, 40, 80), default=20),
+            Control(
+                "weight_scale",
+                "weight scale σ_w",
+                (0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.5, 2.0),
+                default=1.0,
+            ),
+        ],
+        caption=(
+            "Size of the backpropagated error ‖δ^(l)‖ in every layer of a linear network "
+            "(f = identity) with Gaussian weights of scale σ_w. Below σ_w = 1 it vanishes "
+            "towards the input, above it explodes."
+        ),
+    )
