@@ -1,0 +1,191 @@
+"""The static website as a reader meets it: every page in a real browser (Debian's Chromium).
+
+For every page: HTTP 200 for the page and everything it loads, no request to any host but
+127.0.0.1, no console error or uncaught exception, every math element typeset by MathJax, alt
+text on every image, and scrubbable figures that really change frame. A viewport screenshot of
+each page goes to ``_build/screenshots/``. Internal links and page weight are checked on the
+built files.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+from conftest import ROOT
+
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+MAX_PAGE_BYTES = 2_000_000
+EXTRA_PAGES = ["index.html", "genindex.html", "search.html", "prf-prf.html"]
+# Console messages we can name and explain. Empty: the book fixes what it finds instead
+# (see .ci/sphinxext/book_fixes.py for the thebe script and the theme mode).
+CONSOLE_ALLOWED: list[re.Pattern[str]] = []
+
+
+def _book_pages() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    return [f"{f}.html" for f in files] + EXTRA_PAGES
+
+
+PAGES = _book_pages()
+
+
+def _all_built_pages(site: Path) -> list[str]:
+    skip = ("_static/", "_sources/", "_images/")
+    pages = [p.relative_to(site).as_posix() for p in site.rglob("*.html")]
+    return sorted(p for p in pages if not p.startswith(skip))
+
+
+def test_every_built_page_is_checked(built_site: Path) -> None:
+    assert set(_all_built_pages(built_site)) <= set(PAGES)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_path", PAGES)
+def test_page_in_the_browser(page_path: str, site_url: str, browser) -> None:
+    page = browser.new_page()
+    cdp = browser.new_cdp_session(page)
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})  # 200s, never 304s
+    foreign, bad_status, failed, errors = [], [], [], []
+
+    def on_request(request) -> None:
+        url = request.url
+        if not (url.startswith(site_url) or url.startswith(("data:", "blob:", "about:"))):
+            foreign.append(url)
+
+    def on_response(response) -> None:
+        if response.url.startswith(site_url) and response.status != 200:
+            bad_status.append((response.status, response.url))
+
+    def on_console(message) -> None:
+        if message.type == "error" and not any(p.search(message.text) for p in CONSOLE_ALLOWED):
+            errors.append(f"console: {message.text}")
+
+    page.on("request", on_request)
+    page.on("response", on_response)
+    page.on("requestfailed", lambda r: failed.append(f"{r.url}: {r.failure}"))
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    try:
+        response = page.goto(f"{site_url}/{page_path}", wait_until="load")
+        assert response is not None
+        assert response.status == 200
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function(
+            "() => !document.querySelector('.math') || "
+            "(window.MathJax && MathJax.startup && MathJax.startup.promise && "
+            " document.querySelectorAll('.math').length === "
+            " document.querySelectorAll('.math mjx-container').length)",
+            timeout=20_000,
+        )
+        untypeset = page.evaluate(
+            "() => [...document.querySelectorAll('.math')]"
+            ".filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60))"
+        )
+        assert untypeset == [], f"math not rendered by MathJax: {untypeset}"
+        visible = page.evaluate("() => document.body.innerText")
+        for raw in ("$$", "\\(", "\\["):
+            assert raw not in visible, f"raw TeX {raw!r} left in the visible text"
+        images = page.evaluate(
+            "() => [...document.images].map(i => [i.getAttribute('alt') || '', "
+            "i.getAttribute('src').slice(0, 60)])"
+        )
+        for alt, src in images:
+            assert alt.strip(), f"image without alt text: {src}"
+            assert not re.search(r"\.(png|svg|jpe?g|gif)$", alt), f"alt is a file name: {alt}"
+        _scrub_every_animation(page)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.screenshot(path=str(SCREENSHOTS / (page_path.replace("/", "__") + ".png")))
+    finally:
+        page.close()
+    assert foreign == [], f"requests to other hosts: {foreign}"
+    assert bad_status == [], f"non-200 responses: {bad_status}"
+    assert failed == [], f"failed requests: {failed}"
+    assert errors == [], "\n".join(errors)
+
+
+def _scrub_every_animation(page) -> None:
+    """Move every scrubber's slider by one step: the frame, its alt text and label change."""
+    for figure in page.locator("figure.bp-scrubber").all():
+        image, slider = figure.locator("img"), figure.locator("input[type=range]")
+        before = (image.get_attribute("src"), image.get_attribute("alt"))
+        label_before = figure.locator("output").inner_text()
+        at_end = slider.get_attribute("value") == slider.get_attribute("max")
+        slider.focus()
+        page.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
+        after = (image.get_attribute("src"), image.get_attribute("alt"))
+        assert after[0] != before[0], "moving the slider did not change the frame"
+        assert after[1] != before[1], "moving the slider did not change the alt text"
+        assert figure.locator("output").inner_text() != label_before
+
+
+class _Links(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(values["id"])
+        for key in ("href", "src"):
+            if values.get(key) and tag in ("a", "link", "img", "script"):
+                self.links.append(values[key])
+
+
+def _parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_internal_links_resolve(built_site: Path) -> None:
+    """Every relative href/src points to a file that exists, and every #anchor to an id."""
+    parsed = {p: _parse(built_site / p) for p in _all_built_pages(built_site)}
+    broken = []
+    for page, links in parsed.items():
+        for link in links.links:
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith("//"):
+                continue
+            target = (built_site / page).parent / unquote(parts.path) if parts.path else None
+            target_page = built_site / page if target is None else target.resolve()
+            if target is not None and not target_page.exists():
+                broken.append(f"{page}: {link}")
+                continue
+            if parts.fragment and target_page.suffix == ".html":
+                rel = target_page.relative_to(built_site.resolve()).as_posix()
+                ids = parsed[rel].ids if rel in parsed else _parse(target_page).ids
+                if parts.fragment not in ids:
+                    broken.append(f"{page}: {link} (no such anchor)")
+    assert broken == [], "broken internal links:\n" + "\n".join(broken)
+
+
+def test_page_weight(built_site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each page with its own images ≤ 2 MB (data-URI frames count as part of the page)."""
+    weights = {}
+    for page in _all_built_pages(built_site):
+        path = built_site / page
+        total = path.stat().st_size
+        for link in _parse(path).links:
+            if (
+                re.search(r"\.(png|svg|jpe?g|gif)$", urlsplit(link).path)
+                and not urlsplit(link).scheme
+            ):
+                image = (path.parent / unquote(urlsplit(link).path)).resolve()
+                if image.exists() and "_static" not in image.parts:
+                    total += image.stat().st_size
+        weights[page] = total
+    largest = sorted(weights.items(), key=lambda kv: -kv[1])[:5]
+    with capsys.disabled():
+        print("\nheaviest pages (HTML + own images):")
+        for page, size in largest:
+            print(f"  {size / 1e6:6.2f} MB  {page}")
+    assert all(size <= MAX_PAGE_BYTES for size in weights.values()), largest
