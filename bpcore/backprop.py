@@ -59,6 +59,9 @@ def delta_step(
             f"fprime_z must have {W.shape[1]} entries per example (one per unit of layer l), "
             f"got shape {fprime_z.shape}"
         )
+    if fprime_z.shape == out.shape:
+        out *= fprime_z  # in place: `out` is a fresh array from the product above
+        return out
     return out * fprime_z
 
 
