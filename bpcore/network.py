@@ -19,15 +19,19 @@ Backprop is the recurrence δ^(l) = (W^(l)ᵀ δ^(l+1)) ⊙ f'(z^(l)), computed 
     δ^(l) = M_l δ^(l+1),   M_l = D_l W^(l)ᵀ,   D_l = diag f'(z^(l)),
 
 so δ^(l) = M_l M_{l+1} ⋯ M_{n_l−1} δ^(n_l) — an ordered product of matrices that change from
-layer to layer and depend on the forward pass (:meth:`MLP.delta_by_product`).
+layer to layer and depend on the forward pass (:meth:`MLP.delta_by_product`). Evaluated against
+the vector it is the recurrence, O(depth · n²); formed as matrices it costs O(depth · n³)
+(:func:`multiplication_counts`, :func:`time_recurrence_vs_product`).
 
 Introduced in chapter 2 (Backprop is a linear recurrence with changing coefficients).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +40,15 @@ from bpcore._validate import check_int, check_real, check_real_array
 from bpcore.activations import Activation, get_activation
 from bpcore.backprop import delta_recursion
 
-__all__ = ["COSTS", "MLP", "ForwardPass", "Gradients", "numerical_gradient"]
+__all__ = [
+    "COSTS",
+    "MLP",
+    "ForwardPass",
+    "Gradients",
+    "multiplication_counts",
+    "numerical_gradient",
+    "time_recurrence_vs_product",
+]
 
 COSTS = ("squared_error", "cross_entropy")
 """Costs understood by :meth:`MLP.cost` and :meth:`MLP.backward`."""
@@ -737,3 +749,153 @@ def numerical_gradient(
         return G
 
     return [grad_of(W) for W in weights], [grad_of(b) for b in biases]
+
+
+# ---------------------------------------------------------------------------------------------
+# the cost of the recurrence and of the product form
+
+
+def _check_sizes(sizes: object, name: str, minimum_length: int) -> list[int]:
+    if isinstance(sizes, str | bytes) or not isinstance(sizes, Sequence | np.ndarray):
+        raise TypeError(
+            f"{name} must be a sequence of positive integers, got {type(sizes).__name__}"
+        )
+    if len(sizes) < minimum_length:
+        raise ValueError(
+            f"{name} must contain at least {minimum_length} entries, got {list(sizes)}"
+        )
+    return [check_int(v, f"{name}[{k}]", minimum=1) for k, v in enumerate(sizes)]
+
+
+def multiplication_counts(sizes: Sequence[int]) -> tuple[int, int]:
+    """Scalar multiplications to get δ^(2), …, δ^(n_l−1) from δ^(n_l): recurrence vs product.
+
+    Introduced in chapter 2 (Backprop is a linear recurrence with changing coefficients).
+
+    Both start from the same data: the weights, the vectors f'(z^(l)) of a forward pass and
+    δ^(n_l). Layer l has s_l units.
+
+    * Recurrence, δ^(l) = (W^(l)ᵀ δ^(l+1)) ⊙ f'(z^(l)) for l = n_l−1, …, 2: a matrix–vector
+      product (s_l s_{l+1}) and a Hadamard product (s_l) per layer,
+      Σ_{l=2}^{n_l−1} (s_l s_{l+1} + s_l).
+    * Product form, δ^(l) = P_l δ^(n_l) with P_l = M_l M_{l+1} ⋯ M_{n_l−1}: form every
+      M_l = D_l W^(l)ᵀ (s_l s_{l+1} each), accumulate P_{n_l−1} = M_{n_l−1} and
+      P_l = M_l P_{l+1} (an (s_l × s_{l+1}) by (s_{l+1} × s_{n_l}) product, s_l s_{l+1} s_{n_l},
+      for l = n_l−2, …, 2), then apply each P_l to δ^(n_l) (s_l s_{n_l}).
+
+    For n_l − 2 = L hidden layers of equal width n this is L(n² + n) against
+    2Ln² + (L − 1)n³: the product form is about n times dearer.
+
+    Parameters
+    ----------
+    sizes : sequence of ints >= 1, length >= 3
+        [s_1, …, s_{n_l}] (at least one hidden layer, so that there is at least one M_l).
+
+    Returns
+    -------
+    (recurrence, product) : tuple of int
+    """
+    s = _check_sizes(sizes, "sizes", 3)
+    n_l = len(s)
+    out = s[-1]
+    hidden = range(1, n_l - 1)  # 0-based index of layers l = 2, …, n_l − 1
+    recurrence = sum(s[k] * s[k + 1] + s[k] for k in hidden)
+    forming = sum(s[k] * s[k + 1] for k in hidden)
+    accumulating = sum(s[k] * s[k + 1] * out for k in range(1, n_l - 2))
+    applying = sum(s[k] * out for k in hidden)
+    return recurrence, forming + accumulating + applying
+
+
+def _deltas_by_accumulated_product(
+    factors: list[np.ndarray], delta_out: np.ndarray
+) -> list[np.ndarray]:
+    """[δ^(2), …, δ^(n_l−1)] as P_l δ^(n_l), P_{n_l−1} = M_{n_l−1}, P_l = M_l P_{l+1}."""
+    P = factors[-1]
+    deltas = [P @ delta_out]
+    for M in reversed(factors[:-1]):
+        P = M @ P
+        deltas.append(P @ delta_out)
+    return deltas[::-1]
+
+
+def _min_call_time(fn: Callable[[], object], min_total: float) -> float:
+    """Shortest of repeated calls of ``fn``, repeated until ``min_total`` seconds are spent."""
+    best = np.inf
+    total = 0.0
+    while total < min_total or best == np.inf:
+        start = time.perf_counter()
+        fn()
+        elapsed = time.perf_counter() - start
+        best = min(best, elapsed)
+        total += elapsed
+    return best
+
+
+def time_recurrence_vs_product(
+    widths: Sequence[int],
+    depth: int = 4,
+    repeats: int = 3,
+    activation: str | Activation = "tanh",
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wall-clock seconds for all δ's of one example: by the recurrence and by the product form.
+
+    Introduced in chapter 2 (Backprop is a linear recurrence with changing coefficients).
+
+    For each width n a random network ``MLP.random([n] * (depth + 1), activation, seed=seed)``
+    and one random example (x, y) are drawn, and one forward pass gives f'(z^(l)), the factors
+    M_l = D_l W^(l)ᵀ (:meth:`MLP.layer_factors`) and δ^(n_l) — all untimed. Then two ways of
+    computing δ^(2), …, δ^(n_l−1) are timed:
+
+    * the recurrence, :func:`bpcore.backprop.delta_recursion` — matrix–vector products,
+      O(depth · n²);
+    * the product form: accumulate P_l = M_l P_{l+1} from the output side and apply every P_l
+      to δ^(n_l) — matrix–matrix products, O(depth · n³) (:func:`multiplication_counts`).
+
+    The product form is handed its factors M_l for free, so the comparison favours it.
+
+    Timing on a shared machine: a call can be slowed down tenfold while another process holds
+    a core, for seconds at a time. So the measurement runs ``repeats`` rounds over all widths
+    and both methods (round-robin, so that a slow period hits different widths in different
+    rounds); in each round a call is repeated until 5 ms are spent; the result is the shortest
+    call seen. Timings are machine-dependent; only their growth with n is meaningful.
+
+    Parameters
+    ----------
+    widths : non-empty sequence of ints >= 1
+    depth : int >= 2
+        Number of weight matrices n_l − 1 (so there are depth − 1 factors M_l).
+    repeats : int >= 1
+        Number of rounds.
+    activation : str or Activation
+    seed : int >= 0
+
+    Returns
+    -------
+    (t_recurrence, t_product) : two float arrays of shape (len(widths),), in seconds.
+    """
+    ns = _check_sizes(widths, "widths", 1)
+    depth = check_int(depth, "depth", minimum=2)
+    repeats = check_int(repeats, "repeats", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
+    act = get_activation(activation, "activation")
+    methods = []
+    for n in ns:
+        net = MLP.random([n] * (depth + 1), act, seed=seed)
+        rng = np.random.default_rng(seed)
+        x, y = rng.standard_normal(n), rng.standard_normal(n)
+        fp = net.forward(x)
+        fprimes = [act.df(fp.z_of(l)) for l in range(2, net.n_layers)]
+        delta_out = net.backward(x, y).delta_of(net.n_layers)
+        factors = net.layer_factors(x)
+        by_recurrence = functools.partial(delta_recursion, net.weights[1:], delta_out, fprimes)
+        by_product = functools.partial(_deltas_by_accumulated_product, factors, delta_out)
+        by_recurrence()  # warm-up: caches, lazy allocations
+        by_product()
+        methods.append((by_recurrence, by_product))
+    best = np.full((2, len(ns)), np.inf)
+    for _ in range(repeats):
+        for i, pair in enumerate(methods):
+            for j, fn in enumerate(pair):
+                best[j, i] = min(best[j, i], _min_call_time(fn, 0.005))
+    return best[0], best[1]

@@ -3,6 +3,8 @@ the linear closed form (Wᵀ)^k, and the input checks."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -507,3 +509,124 @@ def test_bad_numerical_gradient_arguments() -> None:
         numerical_gradient("net", np.ones(3), np.ones(2))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="eps must be > 0"):
         numerical_gradient(net, np.ones(3), np.ones(2), eps=0.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# cost of the recurrence and of the product form (chapter 2)
+
+
+class _Counted:
+    """A number that counts how often it is multiplied (a reference for multiplication_counts)."""
+
+    multiplications = 0
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def _v(self, other: object) -> float:
+        return other.value if isinstance(other, _Counted) else float(other)  # type: ignore[arg-type]
+
+    def __mul__(self, other: object) -> _Counted:
+        _Counted.multiplications += 1
+        return _Counted(self.value * self._v(other))
+
+    __rmul__ = __mul__
+
+    def __add__(self, other: object) -> _Counted:
+        return _Counted(self.value + self._v(other))
+
+    __radd__ = __add__
+
+
+def _counted(a: np.ndarray) -> np.ndarray:
+    out = np.empty(a.shape, dtype=object)
+    for idx in np.ndindex(a.shape):
+        out[idx] = _Counted(float(a[idx]))
+    return out
+
+
+@pytest.mark.parametrize("sizes", [[3, 4, 2], [2, 3, 5, 4], [4, 4, 4, 4, 4], [3, 6, 2, 5, 1]])
+def test_multiplication_counts_match_an_instrumented_computation(sizes: list[int]) -> None:
+    rng = np.random.default_rng(0)
+    Ws = [_counted(rng.standard_normal((b, a))) for a, b in itertools.pairwise(sizes)]
+    fps = [_counted(rng.uniform(0.1, 1.0, s)) for s in sizes[1:-1]]  # f'(z^(2)), …
+    delta_out = _counted(rng.standard_normal(sizes[-1]))
+    hidden = range(len(sizes) - 2)  # fps[k] and Ws[k + 1] belong to layer l = k + 2
+
+    _Counted.multiplications = 0
+    d = delta_out
+    for k in reversed(hidden):  # the recurrence, one layer at a time
+        d = (d @ Ws[k + 1]) * fps[k]
+    recurrence = _Counted.multiplications
+
+    _Counted.multiplications = 0
+    Ms = [fps[k][:, None] * Ws[k + 1].T for k in hidden]  # M_l = D_l W^(l)ᵀ
+    P = Ms[-1]
+    deltas = [P @ delta_out]
+    for M in reversed(Ms[:-1]):
+        P = M @ P
+        deltas.append(P @ delta_out)
+    product = _Counted.multiplications
+
+    assert network.multiplication_counts(sizes) == (recurrence, product)
+    assert isinstance(recurrence, int)
+    np.testing.assert_allclose([x.value for x in deltas[-1]], [x.value for x in d], rtol=1e-12)
+
+
+@pytest.mark.parametrize(("L", "n"), [(1, 1), (1, 7), (3, 5), (8, 512)])
+def test_multiplication_counts_for_equal_widths(L: int, n: int) -> None:
+    recurrence, product = network.multiplication_counts([n] * (L + 2))
+    assert recurrence == L * (n * n + n)
+    assert product == 2 * L * n * n + (L - 1) * n**3
+
+
+def test_accumulated_product_gives_the_deltas_of_backward() -> None:
+    net = MLP.random([4, 5, 3, 6, 2], "tanh", bias_scale=0.3, seed=4)
+    rng = np.random.default_rng(4)
+    x, y = rng.standard_normal(4), rng.standard_normal(2)
+    g = net.backward(x, y)
+    deltas = network._deltas_by_accumulated_product(net.layer_factors(x), g.delta_of(5))
+    assert len(deltas) == 3
+    for l, d in zip(range(2, 5), deltas, strict=True):
+        assert rel_err(d, g.delta_of(l)) < 1e-12
+
+
+def test_time_recurrence_vs_product_shapes() -> None:
+    t_rec, t_prod = network.time_recurrence_vs_product([2, 8, 16], depth=3, repeats=1)
+    for t in (t_rec, t_prod):
+        assert t.shape == (3,)
+        assert t.dtype == np.float64
+        assert np.all(np.isfinite(t))
+        assert np.all(t > 0)
+        assert np.all(t < 1.0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "msg"),
+    [
+        ({"widths": []}, ValueError, "widths must contain at least 1 entries"),
+        ({"widths": 32}, TypeError, "widths must be a sequence"),
+        ({"widths": [8, 0]}, ValueError, r"widths\[1\] must be an integer >= 1"),
+        ({"widths": [8], "depth": 1}, ValueError, "depth must be an integer >= 2"),
+        ({"widths": [8], "repeats": 0}, ValueError, "repeats must be an integer >= 1"),
+        ({"widths": [8], "seed": -1}, ValueError, "seed must be an integer >= 0"),
+        ({"widths": [8], "activation": "gelu"}, ValueError, "activation must be one of"),
+    ],
+)
+def test_time_recurrence_vs_product_bad_input(kwargs: dict, exc: type, msg: str) -> None:
+    with pytest.raises(exc, match=msg):
+        network.time_recurrence_vs_product(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "exc", "msg"),
+    [
+        ([3, 2], ValueError, "sizes must contain at least 3 entries"),
+        ("abc", TypeError, "sizes must be a sequence"),
+        ([3, 2.0, 1], TypeError, r"sizes\[1\] must be an integer"),
+        ([3, -1, 1], ValueError, r"sizes\[1\] must be an integer >= 1"),
+    ],
+)
+def test_multiplication_counts_bad_input(sizes: object, exc: type, msg: str) -> None:
+    with pytest.raises(exc, match=msg):
+        network.multiplication_counts(sizes)  # type: ignore[arg-type]

@@ -6,12 +6,16 @@ this package named for its topic, and every ``*_explorer`` factory is re-exporte
 
 from bpcore.widgets.depth import depth_explorer, linear_delta_norms
 from bpcore.widgets.explorer import Control, Explorer, LiveAndStatic, Scrubber
+from bpcore.widgets.network import NETWORK_ACTIVATIONS, delta_profile, network_explorer
 
 __all__ = [
+    "NETWORK_ACTIVATIONS",
     "Control",
     "Explorer",
     "LiveAndStatic",
     "Scrubber",
+    "delta_profile",
     "depth_explorer",
     "linear_delta_norms",
+    "network_explorer",
 ]
