@@ -6,6 +6,7 @@ this package named for its topic, and every ``*_explorer`` factory is re-exporte
 
 from bpcore.widgets.depth import depth_explorer, linear_delta_norms
 from bpcore.widgets.explorer import Control, Explorer, LiveAndStatic, Scrubber
+from bpcore.widgets.linear import saxe_explorer, tied_explorer
 from bpcore.widgets.network import NETWORK_ACTIVATIONS, delta_profile, network_explorer
 
 __all__ = [
@@ -18,4 +19,6 @@ __all__ = [
     "depth_explorer",
     "linear_delta_norms",
     "network_explorer",
+    "saxe_explorer",
+    "tied_explorer",
 ]
