@@ -25,6 +25,13 @@ from conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 RUN_TIMEOUT_MS = 120_000
+# The code cells of the notebook on screen (other panels may exist but are hidden).
+CURRENT_CELLS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell"
+
+
+def _js(code: str) -> str:
+    """Scope a page script's `CELLS + ' …'` selectors to the notebook on screen."""
+    return code.replace("CELLS + '", f"'{CURRENT_CELLS}")
 
 
 def _free_port() -> int:
@@ -102,40 +109,78 @@ def test_notebook_runs_in_jupyterlab(notebook: Path, lab: tuple[str, str], brows
     base, token = lab
     page = browser.new_page()
     try:
-        page.goto(f"{base}/lab/tree/{notebook.name}?token={token}", timeout=60_000)
+        # A workspace of its own: JupyterLab would otherwise reopen earlier notebooks as tabs.
+        workspace = f"test-{notebook.stem}"
+        page.goto(f"{base}/lab/workspaces/{workspace}/tree/{notebook.name}?reset&token={token}")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
         _wait_idle(page)
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-        n_code = page.locator(".jp-CodeCell").count()
+        n_code = page.locator(CURRENT_CELLS).count()
         # Every code cell gets an execution number and none is still running ([*]).
-        page.wait_for_function(
-            "n => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];"
-            " return p.length === n && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }",
-            arg=n_code,
-            timeout=RUN_TIMEOUT_MS,
-        )
+        _wait_with_screenshot(page, notebook.name, n_code)
         _wait_idle(page)
         errors = page.evaluate(
-            "() => [...document.querySelectorAll('.jp-OutputArea-output')]"
-            ".map(e => e.innerText).filter(t => /Traceback|Error:/.test(t))"
-            ".map(t => t.slice(0, 500))"
+            _js(
+                "() => [...document.querySelectorAll(CELLS + ' .jp-OutputArea-output')]"
+                ".map(e => e.innerText).filter(t => /Traceback|Error:/.test(t))"
+                ".map(t => t.slice(0, 500))"
+            )
         )
         assert errors == [], f"error output in {notebook.name}:\n" + "\n---\n".join(errors)
         source = json.loads(notebook.read_text())["cells"]
         n_live = sum(
-            "".join(c["source"]).count(".show(") + "".join(c["source"]).count(".live(")
+            "".join(c["source"]).count(".show(vary=") + "".join(c["source"]).count(".live()")
             for c in source
             if c["cell_type"] == "code"
         )
         assert _move_every_widget(page) == n_live, "every live widget is on the page and moved"
     finally:
         page.close()
+        _shut_down_kernels(base, token)
+
+
+def _shut_down_kernels(base: str, token: str) -> None:
+    """Stop every kernel the test started, so the next notebook has the machine to itself."""
+    headers = {"Authorization": f"token {token}"}
+    with urllib.request.urlopen(
+        urllib.request.Request(f"{base}/api/kernels", headers=headers)
+    ) as r:
+        kernels = json.load(r)
+    for kernel in kernels:
+        request = urllib.request.Request(
+            f"{base}/api/kernels/{kernel['id']}", method="DELETE", headers=headers
+        )
+        urllib.request.urlopen(request, timeout=30).close()
+
+
+def _wait_with_screenshot(page, name: str, n_code: int) -> None:
+    """Wait until every code cell has run; on a timeout keep a screenshot and the prompts."""
+    try:
+        page.wait_for_function(
+            _js(
+                "n => { const p = [...document.querySelectorAll(CELLS + ' .jp-InputArea-prompt')];"
+                " return p.length === n && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }"
+            ),
+            arg=n_code,
+            timeout=RUN_TIMEOUT_MS,
+        )
+    except Exception:
+        shots = ROOT / "_build" / "screenshots"
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / f"lab-timeout-{name}.png"))
+        prompts = page.evaluate(
+            _js(
+                "() => [...document.querySelectorAll(CELLS + ' .jp-InputArea-prompt')]"
+                ".map(e => e.textContent)"
+            )
+        )
+        raise AssertionError(f"{name}: not every cell ran; prompts {prompts}") from None
 
 
 def _move_every_widget(page) -> int:
     """For every live explorer: change one control and wait for its figure to change."""
-    boxes = page.locator(".jp-OutputArea-output .widget-vbox").all()
+    boxes = page.locator(f"{CURRENT_CELLS} .jp-OutputArea-output .widget-vbox").all()
     for box in boxes:
         image = box.locator("img").first
         before = image.get_attribute("src")

@@ -75,13 +75,12 @@ def test_page_in_the_browser(page_path: str, site_url: str, browser) -> None:
         response = page.goto(f"{site_url}/{page_path}", wait_until="load")
         assert response is not None
         assert response.status == 200
-        page.wait_for_load_state("networkidle")
         page.wait_for_function(
             "() => !document.querySelector('.math') || "
             "(window.MathJax && MathJax.startup && MathJax.startup.promise && "
             " document.querySelectorAll('.math').length === "
             " document.querySelectorAll('.math mjx-container').length)",
-            timeout=20_000,
+            timeout=60_000,
         )
         untypeset = page.evaluate(
             "() => [...document.querySelectorAll('.math')]"
