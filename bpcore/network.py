@@ -21,7 +21,8 @@ Backprop is the recurrence δ^(l) = (W^(l)ᵀ δ^(l+1)) ⊙ f'(z^(l)), computed 
 so δ^(l) = M_l M_{l+1} ⋯ M_{n_l−1} δ^(n_l) — an ordered product of matrices that change from
 layer to layer and depend on the forward pass (:meth:`MLP.delta_by_product`). Evaluated against
 the vector it is the recurrence, O(depth · n²); formed as matrices it costs O(depth · n³)
-(:func:`multiplication_counts`, :func:`time_recurrence_vs_product`).
+when the output layer is as wide as the hidden ones (:func:`multiplication_counts`,
+:func:`time_recurrence_vs_product`).
 
 Introduced in chapter 2 (Backprop is a linear recurrence with changing coefficients).
 """
@@ -783,8 +784,9 @@ def multiplication_counts(sizes: Sequence[int]) -> tuple[int, int]:
       P_l = M_l P_{l+1} (an (s_l × s_{l+1}) by (s_{l+1} × s_{n_l}) product, s_l s_{l+1} s_{n_l},
       for l = n_l−2, …, 2), then apply each P_l to δ^(n_l) (s_l s_{n_l}).
 
-    For n_l − 2 = L hidden layers of equal width n this is L(n² + n) against
-    2Ln² + (L − 1)n³: the product form is about n times dearer.
+    For n_l − 2 = L hidden layers and s_2 = … = s_{n_l} = n (the output layer as wide as the
+    hidden ones) this is L(n² + n) against 2Ln² + (L − 1)n³: the product form is about n times
+    dearer. For s_{n_l} = 1 every P_l is a single column and the ratio stays near 2.
 
     Parameters
     ----------
@@ -818,6 +820,38 @@ def _deltas_by_accumulated_product(
     return deltas[::-1]
 
 
+def _bare_recurrence(
+    weights: list[np.ndarray], fprimes: list[np.ndarray], delta_out: np.ndarray
+) -> list[np.ndarray]:
+    """[δ^(2), …, δ^(n_l−1)] by the recurrence, without input checks: a timing kernel only.
+
+    ``weights = [W^(2), …, W^(n_l−1)]``, ``fprimes = [f'(z^(2)), …, f'(z^(n_l−1))]``. The same
+    arithmetic as :func:`bpcore.backprop.delta_recursion`, which validates its inputs at every
+    step (about 10 µs per layer, more than the matrix–vector product itself at small widths).
+    :func:`time_recurrence_vs_product` times this bare loop so that the recurrence and the
+    product form pay the same (no) overhead; the tests check it against ``delta_recursion``.
+    """
+    d = delta_out
+    deltas = []
+    for W, fp in zip(reversed(weights), reversed(fprimes), strict=True):
+        d = (d @ W) * fp  # δ^(l) = (W^(l)ᵀ δ^(l+1)) ⊙ f'(z^(l)), row-vector convention
+        deltas.append(d)
+    return deltas[::-1]
+
+
+def _bare_product(
+    weights: list[np.ndarray], fprimes: list[np.ndarray], delta_out: np.ndarray
+) -> list[np.ndarray]:
+    """[δ^(2), …, δ^(n_l−1)] by the product form, without input checks: a timing kernel only.
+
+    Forms every M_l = D_l W^(l)ᵀ, accumulates P_l = M_l P_{l+1} from the output side and
+    applies each P_l to δ^(n_l) — exactly the operations counted by
+    :func:`multiplication_counts`. Arguments as for :func:`_bare_recurrence`.
+    """
+    factors = [fp[:, None] * W.T for W, fp in zip(weights, fprimes, strict=True)]
+    return _deltas_by_accumulated_product(factors, delta_out)
+
+
 def _min_call_time(fn: Callable[[], object], min_total: float) -> float:
     """Shortest of repeated calls of ``fn``, repeated until ``min_total`` seconds are spent."""
     best = np.inf
@@ -833,8 +867,8 @@ def _min_call_time(fn: Callable[[], object], min_total: float) -> float:
 
 def time_recurrence_vs_product(
     widths: Sequence[int],
-    depth: int = 4,
-    repeats: int = 3,
+    hidden_layers: int = 3,
+    repeats: int = 5,
     activation: str | Activation = "tanh",
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -842,29 +876,35 @@ def time_recurrence_vs_product(
 
     Introduced in chapter 2 (Backprop is a linear recurrence with changing coefficients).
 
-    For each width n a random network ``MLP.random([n] * (depth + 1), activation, seed=seed)``
-    and one random example (x, y) are drawn, and one forward pass gives f'(z^(l)), the factors
-    M_l = D_l W^(l)ᵀ (:meth:`MLP.layer_factors`) and δ^(n_l) — all untimed. Then two ways of
-    computing δ^(2), …, δ^(n_l−1) are timed:
+    For each width n a random network ``MLP.random([n] * (hidden_layers + 2), activation,
+    seed=seed)`` — L = ``hidden_layers`` hidden layers, every layer (the output included) of
+    width n, as in :func:`multiplication_counts` — and one random example (x, y) are drawn. One
+    untimed forward and backward pass give f'(z^(2)), …, f'(z^(n_l−1)) and δ^(n_l). From these
+    same data two bare numpy kernels (no input checks, no Python overhead beyond one loop
+    iteration per layer) compute δ^(2), …, δ^(n_l−1), and are timed:
 
-    * the recurrence, :func:`bpcore.backprop.delta_recursion` — matrix–vector products,
-      O(depth · n²);
-    * the product form: accumulate P_l = M_l P_{l+1} from the output side and apply every P_l
-      to δ^(n_l) — matrix–matrix products, O(depth · n³) (:func:`multiplication_counts`).
+    * the recurrence: δ^(l) = (W^(l)ᵀ δ^(l+1)) ⊙ f'(z^(l)), one matrix–vector product per
+      layer, L(n² + n) multiplications;
+    * the product form: form every M_l = D_l W^(l)ᵀ, accumulate P_l = M_l P_{l+1} from the
+      output side and apply every P_l to δ^(n_l) — matrix–matrix products,
+      2Ln² + (L − 1)n³ multiplications.
 
-    The product form is handed its factors M_l for free, so the comparison favours it.
+    Both kernels are checked to agree (relative error < 1e-10) before timing.
 
     Timing on a shared machine: a call can be slowed down tenfold while another process holds
     a core, for seconds at a time. So the measurement runs ``repeats`` rounds over all widths
     and both methods (round-robin, so that a slow period hits different widths in different
     rounds); in each round a call is repeated until 5 ms are spent; the result is the shortest
-    call seen. Timings are machine-dependent; only their growth with n is meaningful.
+    call seen. Timings are machine-dependent (BLAS library and threads, caches, memory
+    bandwidth); matrix–matrix products run much closer to the processor's peak speed than
+    matrix–vector products, so the time ratio is smaller than the ratio of multiplication
+    counts.
 
     Parameters
     ----------
     widths : non-empty sequence of ints >= 1
-    depth : int >= 2
-        Number of weight matrices n_l − 1 (so there are depth − 1 factors M_l).
+    hidden_layers : int >= 1
+        L = n_l − 2, the number of hidden layers (and of factors M_l).
     repeats : int >= 1
         Number of rounds.
     activation : str or Activation
@@ -875,23 +915,25 @@ def time_recurrence_vs_product(
     (t_recurrence, t_product) : two float arrays of shape (len(widths),), in seconds.
     """
     ns = _check_sizes(widths, "widths", 1)
-    depth = check_int(depth, "depth", minimum=2)
+    L = check_int(hidden_layers, "hidden_layers", minimum=1)
     repeats = check_int(repeats, "repeats", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
     act = get_activation(activation, "activation")
     methods = []
     for n in ns:
-        net = MLP.random([n] * (depth + 1), act, seed=seed)
+        net = MLP.random([n] * (L + 2), act, seed=seed)
         rng = np.random.default_rng(seed)
         x, y = rng.standard_normal(n), rng.standard_normal(n)
         fp = net.forward(x)
         fprimes = [act.df(fp.z_of(l)) for l in range(2, net.n_layers)]
         delta_out = net.backward(x, y).delta_of(net.n_layers)
-        factors = net.layer_factors(x)
-        by_recurrence = functools.partial(delta_recursion, net.weights[1:], delta_out, fprimes)
-        by_product = functools.partial(_deltas_by_accumulated_product, factors, delta_out)
-        by_recurrence()  # warm-up: caches, lazy allocations
-        by_product()
+        args = (net.weights[1:], fprimes, delta_out)
+        by_recurrence = functools.partial(_bare_recurrence, *args)
+        by_product = functools.partial(_bare_product, *args)
+        for a, b in zip(by_recurrence(), by_product(), strict=True):  # also a warm-up
+            scale = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)), 1e-300)
+            if np.linalg.norm(a - b) > 1e-10 * scale:  # pragma: no cover - a bug, not bad input
+                raise RuntimeError("the recurrence and the product form disagree")
         methods.append((by_recurrence, by_product))
     best = np.full((2, len(ns)), np.inf)
     for _ in range(repeats):

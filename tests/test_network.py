@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import bpcore.network as network
 from bpcore.activations import Activation, leaky_relu, polynomial
+from bpcore.backprop import delta_recursion
 from bpcore.network import MLP, ForwardPass, Gradients, numerical_gradient
 
 ACTIVATIONS: list[str | Activation] = [
@@ -591,8 +592,26 @@ def test_accumulated_product_gives_the_deltas_of_backward() -> None:
         assert rel_err(d, g.delta_of(l)) < 1e-12
 
 
+@pytest.mark.parametrize("sizes", [[4, 5, 3, 6, 2], [3, 7, 1], [2, 4, 4, 4, 4, 4]])
+def test_bare_timing_kernels_give_the_deltas_of_the_shared_recurrence(sizes: list[int]) -> None:
+    net = MLP.random(sizes, "tanh", bias_scale=0.3, seed=4)
+    rng = np.random.default_rng(4)
+    x, y = rng.standard_normal(sizes[0]), rng.standard_normal(sizes[-1])
+    fp = net.forward(x)
+    fprimes = [1.0 - np.tanh(fp.z_of(l)) ** 2 for l in range(2, net.n_layers)]
+    delta_out = net.backward(x, y).delta_of(net.n_layers)
+    reference = delta_recursion(net.weights[1:], delta_out, fprimes)[:-1]  # δ^(2), …
+    args = (net.weights[1:], fprimes, delta_out)
+    for kernel in (network._bare_recurrence, network._bare_product):
+        deltas = kernel(*args)
+        assert len(deltas) == len(sizes) - 2
+        for d, ref in zip(deltas, reference, strict=True):
+            assert d.shape == ref.shape
+            assert rel_err(d, ref) < 1e-12
+
+
 def test_time_recurrence_vs_product_shapes() -> None:
-    t_rec, t_prod = network.time_recurrence_vs_product([2, 8, 16], depth=3, repeats=1)
+    t_rec, t_prod = network.time_recurrence_vs_product([2, 8, 16], hidden_layers=2, repeats=1)
     for t in (t_rec, t_prod):
         assert t.shape == (3,)
         assert t.dtype == np.float64
@@ -601,13 +620,30 @@ def test_time_recurrence_vs_product_shapes() -> None:
         assert np.all(t < 1.0)
 
 
+def test_time_recurrence_vs_product_uses_the_counted_network(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The timed network has L hidden layers and every width n, as multiplication_counts."""
+    built = []
+    original = MLP.random
+
+    def spy(sizes, *args, **kwargs):
+        built.append(list(sizes))
+        return original(sizes, *args, **kwargs)
+
+    monkeypatch.setattr(MLP, "random", spy)
+    network.time_recurrence_vs_product([3, 5], hidden_layers=4, repeats=1)
+    assert built == [[3] * 6, [5] * 6]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "exc", "msg"),
     [
         ({"widths": []}, ValueError, "widths must contain at least 1 entries"),
         ({"widths": 32}, TypeError, "widths must be a sequence"),
         ({"widths": [8, 0]}, ValueError, r"widths\[1\] must be an integer >= 1"),
-        ({"widths": [8], "depth": 1}, ValueError, "depth must be an integer >= 2"),
+        ({"widths": [8], "hidden_layers": 0}, ValueError, "hidden_layers must be an integer >= 1"),
+        ({"widths": [8], "hidden_layers": 2.5}, TypeError, "hidden_layers must be an integer"),
         ({"widths": [8], "repeats": 0}, ValueError, "repeats must be an integer >= 1"),
         ({"widths": [8], "seed": -1}, ValueError, "seed must be an integer >= 0"),
         ({"widths": [8], "activation": "gelu"}, ValueError, "activation must be one of"),

@@ -82,6 +82,9 @@ def test_chapter_skeleton(path: Path) -> None:
     assert "{exercise}" in markdown
     assert "{solution-start}" in markdown
     assert ":class: dropdown" in markdown
+    n_exercises = len(re.findall(r"^`{3,}\{exercise\}", markdown, flags=re.M))
+    assert n_exercises >= 3, "at least three exercises"
+    assert markdown.count("{solution-start}") == markdown.count("{solution-end}") == n_exercises
     assert re.search(r"\{prf:(theorem|proposition|lemma)\}", markdown)
     assert "{prf:proof}" in markdown
     assert "## Summary" in markdown
