@@ -32,6 +32,10 @@ Galois conjugates: the coefficient of nⁱ·rⁿ is G_i(r) for one polynomial G_
 when the roots are not expressible in radicals). Evaluating the closed form at an integer n is
 exact for the same reason: Σ_{r: q(r)=0} G(r)·rⁿ is the trace of G(θ)θⁿ, a rational number.
 Every closed form is checked against direct iteration before it is returned.
+
+For speed (interactive figures) ``LinearRecurrence.numeric_fast`` evaluates the closed form in
+float64 instead: exact multiplicities and the sequence's exact minimal polynomial, numpy roots
+and constants, and a check against exact terms.
 """
 
 from __future__ import annotations
@@ -77,6 +81,11 @@ Exact = int | Fraction
 _VERIFY_DIGITS = 60
 _ROOT_DIGITS = 80
 _VERIFY_EXPONENT = 40  # relative tolerance 1e-40
+
+# numeric_fast: largest condition number of the confluent Vandermonde system, and the relative
+# tolerance of its self-check against exact terms.
+_FAST_MAX_COND = 1e12
+_FAST_RTOL = 1e-8
 
 
 # --------------------------------------------------------------------------------------------
@@ -686,6 +695,187 @@ class LinearRecurrence:
             if abs(im) > mpmath.mpf(10) ** -12 * max(1, self._mp_scale(n)):
                 raise RuntimeError(f"closed form at n={n} has a non-negligible imaginary part")
             return float(re)
+
+    # ---------------------------------------------------------------- float64 closed form
+    @cached_property
+    def _minimal_characteristic_polynomial(self) -> sp.Poly | None:
+        """The characteristic polynomial of the shortest recurrence the sequence satisfies.
+
+        The generating function is Σ a(n)xⁿ = P(x)/Q(x) with Q(x) = 1 − c₁x − … − c_k·xᵏ and
+        deg P < k (P's coefficients are a(j) − Σ_{i≤j} cᵢ·a(j−i)). Cancelling g = gcd(P, Q)
+        (exact, over ℚ) leaves Q/g, whose reversal xᵈ·(Q/g)(1/x) is the minimal polynomial
+        of the sequence: the roots of χ it lacks have constant exactly 0 in the closed form.
+        ``None`` for the zero sequence.
+        """
+        k = self.order
+        a0, c = self._a0, self._c
+        p_asc = [a0[j] - sum(c[i - 1] * a0[j - i] for i in range(1, j + 1)) for j in range(k)]
+        if all(v == 0 for v in p_asc):
+            return None
+        q_asc = [1, *(-v for v in c)]
+        P = sp.Poly([_to_sympy(v) for v in reversed(p_asc)], _CHAR_X, domain=sp.QQ)
+        Q = sp.Poly([_to_sympy(v) for v in reversed(q_asc)], _CHAR_X, domain=sp.QQ)
+        q_min = Q.quo(P.gcd(Q))
+        q_min_asc = list(reversed(q_min.all_coeffs()))
+        return sp.Poly([v / q_min_asc[0] for v in q_min_asc], _CHAR_X, domain=sp.QQ)
+
+    @cached_property
+    def _float_form(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(roots, powers, constants) with a(n) = Σ_j constants_j·n^powers_j·roots_jⁿ, float64.
+
+        Built on the sequence's minimal polynomial μ (degree d ≤ k), so no root gets a
+        constant that is exactly 0. Multiplicities are exact: μ is split into squarefree
+        factors over ℚ (sympy ``sqf_list``); each factor has simple roots, found by
+        ``np.roots``. The constants solve the d×d confluent Vandermonde system
+        V[t, j] = t^powers_j·roots_jᵗ, t < d, with right-hand side a(0), …, a(d−1).
+        """
+        mu = self._minimal_characteristic_polynomial
+        if mu is None:  # the zero sequence: an empty sum
+            empty = np.zeros(0, dtype=np.complex128)
+            return empty, np.zeros(0, dtype=np.int64), empty
+        distinct, mults = _float_roots(mu)
+        r_arr = np.repeat(distinct, mults)
+        p_arr = np.concatenate([np.arange(m, dtype=np.int64) for m in mults])
+        d = len(r_arr)
+        t = np.arange(d)
+        V = t[:, None].astype(np.float64) ** p_arr[None, :] * r_arr[None, :] ** t[:, None]
+        cond = np.linalg.cond(V)
+        if not np.isfinite(cond) or cond > _FAST_MAX_COND:
+            raise ValueError(
+                f"coefficients ({self._coefficient_text()}) give characteristic roots too "
+                "close together to separate in float64 (condition number "
+                f"{cond:.1e} of the root system); use term(n) or numeric(n) instead"
+            )
+        initial = np.array([float(v) for v in self._a0[:d]], dtype=np.float64)
+        constants = np.linalg.solve(V, initial.astype(np.complex128))
+        return r_arr, p_arr, constants
+
+    def roots_float(self) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct roots of χ in float64 (complex) with their exact multiplicities.
+
+        Introduced in chapter 1 (Linear recurrences), for the interactive figure.
+
+        χ is split into squarefree factors over ℚ (exact, sympy ``sqf_list``), so a repeated
+        root is reported once with its true multiplicity instead of as a float cluster; the
+        simple roots of each factor come from ``np.roots``. Use ``roots()`` for exact roots.
+
+        Returns
+        -------
+        roots : complex128 array of the distinct roots
+        multiplicities : int array of the same length, summing to the order k
+        """
+        return _float_roots(self.characteristic_polynomial())
+
+    def _coefficient_text(self) -> str:
+        return ", ".join(str(c) for c in self._c)
+
+    def _float_values(self, n: np.ndarray) -> np.ndarray:
+        """Σ_j constants_j·n^powers_j·roots_jⁿ at the integers ``n`` (complex, unchecked)."""
+        roots, powers, constants = self._float_form
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            terms = (
+                constants[None, :]
+                * n.astype(np.float64)[:, None] ** powers[None, :]
+                * roots[None, :] ** n[:, None]
+            )
+            return terms.sum(axis=1)
+
+    def numeric_fast(self, n: int | np.ndarray) -> float | np.ndarray:
+        """The closed form Σ_r p_r(n)·rⁿ evaluated in float64 with numpy: fast, self-checked.
+
+        Introduced in chapter 1 (Linear recurrences), for the interactive figure, which needs a
+        closed form at every redraw and cannot wait for the exact sympy one.
+
+        Algorithm, exact where float64 would guess:
+
+        1. The sequence's *minimal* polynomial μ, a divisor of χ, is found exactly (cancel the
+           generating function P/Q). This matters: a(n) = (−1)ⁿ also satisfies
+           a(n) = 2a(n−1) + 3a(n−2), whose χ has the root 3, but its constant is exactly 0;
+           float round-off would make it about 10⁻¹⁷, and 10⁻¹⁷·3ⁿ swamps (−1)ⁿ by n ≈ 40.
+        2. μ is split exactly into squarefree factors over ℚ, so every root's multiplicity m
+           is known exactly (repeated roots are not guessed from float coincidences); the
+           simple roots of each factor come from ``np.roots``.
+        3. A root of multiplicity m contributes the columns tⁱ·rᵗ (i < m) of a confluent
+           Vandermonde system for t = 0, …, d−1 (d = deg μ), whose solution gives the
+           constants; then a(n) = Σ constant·nⁱ·rⁿ. Complex roots come in conjugate pairs,
+           so the imaginary part is round-off and is dropped.
+
+        The result is checked before it is returned: at t = k, …, 2k−1 and at the k
+        consecutive indices ending at the largest requested n (the first k if it is < k) it
+        must agree with the exact ``term`` to a relative 10⁻⁸ of the largest of those k exact
+        terms (k consecutive terms are the whole state, so this measures the error against
+        the size of the sequence there). Roots that float64
+        cannot separate (distinct but nearly equal, e.g. 1 and 1 + 10⁻⁹) fail this check.
+
+        Parameters
+        ----------
+        n : int or 1-D array of ints
+            Indices, n ≥ 0.
+
+        Returns
+        -------
+        float, or float64 array of the same shape as ``n``.
+
+        Raises
+        ------
+        ValueError
+            If float64 cannot separate the roots (the confluent Vandermonde system is
+            numerically singular, or the check against ``term`` fails).
+        OverflowError
+            If a value leaves the float64 range (|a(n)| beyond about 1.8·10³⁰⁸).
+
+        Examples
+        --------
+        >>> round(LinearRecurrence([1, 1], [0, 1]).numeric_fast(50))
+        12586269025
+        """
+        if isinstance(n, np.ndarray | list | tuple):
+            arr = np.asarray(n)
+            if arr.ndim != 1 or not (arr.size == 0 or np.issubdtype(arr.dtype, np.integer)):
+                raise TypeError(f"n must be an int or a 1-D array of ints, got {n!r}")
+            arr = arr.astype(np.int64)
+            if arr.size and arr.min() < 0:
+                raise ValueError(f"n must contain integers >= 0, got minimum {arr.min()}")
+            scalar = False
+        else:
+            arr = np.array([check_int(n, "n", minimum=0)], dtype=np.int64)
+            scalar = True
+        values = self._float_values(arr)
+        if not np.all(np.isfinite(values)):
+            bad = int(arr[~np.isfinite(values)][0])
+            raise OverflowError(
+                f"a(n) leaves the float64 range at n = {bad}; term(n) gives the exact value"
+            )
+        k = self.order
+        n_hi = int(arr.max()) if arr.size else 0
+        for block in (range(k, 2 * k), range(max(0, n_hi - k + 1), max(n_hi, k - 1) + 1)):
+            got = self._float_values(np.array(block, dtype=np.int64)).real
+            try:
+                exact = np.array([float(self.term(m)) for m in block], dtype=np.float64)
+            except OverflowError:
+                exact = np.array([np.inf])
+            size = float(np.max(np.abs(exact)))
+            err = float(np.max(np.abs(got - exact))) if np.isfinite(size) else np.inf
+            if not err <= _FAST_RTOL * size:
+                raise ValueError(
+                    f"coefficients ({self._coefficient_text()}) give a closed form that "
+                    "float64 cannot evaluate accurately (nearly equal roots?): it is off by "
+                    f"a relative {err / size if size else err:.1e} at n = {block[-1]}; use "
+                    "term(n) or numeric(n) instead"
+                )
+        out = values.real
+        return float(out[0]) if scalar else out
+
+
+def _float_roots(poly: sp.Poly) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct roots (np.roots of each exact squarefree factor) and exact multiplicities."""
+    roots: list[complex] = []
+    mults: list[int] = []
+    for factor, m in poly.sqf_list()[1]:
+        found = np.roots([float(v) for v in factor.all_coeffs()])
+        roots.extend(complex(r) for r in found)
+        mults.extend([m] * len(found))
+    return np.array(roots, dtype=np.complex128), np.array(mults, dtype=np.int64)
 
 
 def _match_crootof_numbers(q: sp.Poly, rts: list[sp.Expr]) -> dict[sp.Expr, sp.Expr]:

@@ -187,14 +187,14 @@ def test_companion_matrix_and_characteristic_polynomial() -> None:
 def test_companion_power_and_term_agree_with_sympy_matrix_power(rec: LinearRecurrence) -> None:
     C = rec.companion_matrix()
     k = rec.order
-    state = sp.Matrix([sp.nsimplify(v) for v in reversed(rec.initial)])
+    state = sp.Matrix([sp.Rational(v) for v in reversed(rec.initial)])
     for m in (0, 1, 2, 5, 13):
         Cm = rec.companion_power(m)
         assert Cm == C**m
         # two algorithms: explicit matrix power vs. xⁿ mod χ inside term()
         n_index = m + k - 1
         value = (Cm * state)[0]
-        assert value == sp.nsimplify(rec.term(n_index))
+        assert value == sp.Rational(rec.term(n_index))  # not nsimplify: it mangles Fractions
 
 
 def test_roots_fibonacci_and_dominant_root() -> None:
@@ -592,3 +592,117 @@ def test_bad_akra_bazzi_evaluate_args() -> None:
         akra_bazzi_evaluate([(2, R(1, 2))], x, 10, n0=-1)
     with pytest.raises(TypeError, match="g must"):
         akra_bazzi_evaluate([(2, R(1, 2))], "x", 10)
+
+
+# ------------------------------------------------------------------------------------------
+# numeric_fast: the closed form in float64 (numpy), checked against exact terms
+# ------------------------------------------------------------------------------------------
+
+
+def _window_size(exact: list, n: int, k: int) -> float:
+    """max |a(m)| over k consecutive terms ending at n (or the first k): the state's size."""
+    return max(abs(float(v)) for v in exact[max(0, n - k + 1) : max(n, k - 1) + 1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(rec=st.one_of(integer_recurrences(), fraction_recurrences()))
+def test_numeric_fast_matches_exact_terms(rec: LinearRecurrence) -> None:
+    count = 80
+    exact = iterate(list(rec.coefficients), list(rec.initial), count)
+    fast = rec.numeric_fast(np.arange(count))
+    assert fast.shape == (count,)
+    for i in range(count):
+        tol = 1e-8 * _window_size(exact, i, rec.order)
+        assert abs(fast[i] - float(exact[i])) <= tol, (i, fast[i], exact[i])
+
+
+@pytest.mark.parametrize(
+    ("coefficients", "initial", "formula"),
+    [
+        ([4, -4], [1, 6], lambda i: (1 + 2 * i) * 2**i),  # double root 2
+        ([3, -3, 1], [0, 1, 4], lambda i: i * i),  # triple root 1: n²
+        ([1, R(-1, 4)], [1, 1], lambda i: Fraction(1 + i, 2**i)),  # double root 1/2
+        ([1, 5, 3], [1, -1, 7], None),  # (x + 1)²(x − 3)
+        ([0, -2, 0, -1], [1, 0, 0, 0], None),  # (x² + 1)²: repeated complex pair ±i
+    ],
+)
+def test_numeric_fast_repeated_roots(coefficients: list, initial: list, formula: object) -> None:
+    rec = LinearRecurrence(coefficients, initial)
+    ns = np.arange(0, 121, 3)
+    fast = rec.numeric_fast(ns)
+    for i, value in zip(ns, fast, strict=True):
+        expected = rec.term(int(i)) if formula is None else formula(int(i))
+        if formula is not None:
+            assert expected == rec.term(int(i))
+        assert value == pytest.approx(float(expected), rel=1e-10, abs=1e-10)
+
+
+def test_numeric_fast_fibonacci_to_the_float_limit() -> None:
+    fib = LinearRecurrence([1, 1], [0, 1])
+    assert round(fib.numeric_fast(71)) == fibonacci(71)  # unlike round(binet(71))
+    for i in (10, 100, 500, 1000, 1400):
+        assert fib.numeric_fast(i) == pytest.approx(float(fibonacci(i)), rel=1e-12)
+    assert isinstance(fib.numeric_fast(5), float)
+    assert abs(LinearRecurrence([0, 0, 1], [0, 0, 1]).numeric_fast(0)) < 1e-15
+    with pytest.raises(OverflowError, match="float64 range at n = 1600"):
+        fib.numeric_fast(np.array([1400, 1600]))
+    rot = LinearRecurrence([0, -1], [1, 2])  # roots ±i: real result
+    np.testing.assert_allclose(rot.numeric_fast([0, 1, 2, 3, 4]), [1, 2, -1, -2, 1], atol=1e-15)
+
+
+def test_numeric_fast_refuses_roots_float64_cannot_separate() -> None:
+    d = Fraction(1, 10**9)  # roots 1 and 1 + 10⁻⁹: numerically one double root
+    close_pair = LinearRecurrence([2 + d, -(1 + d)], [0, 1])
+    with pytest.raises(ValueError, match="too close together"):
+        close_pair.numeric_fast(10)
+    assert close_pair.term(10) == sum((1 + d) ** j for j in range(10))  # exact still works
+    # four roots 1, 1.001, 1.002, 1.003: solvable, but the check against term() fails
+    poly = sp.Poly(sp.prod([sp.Symbol("y") - (1 + R(j, 1000)) for j in range(4)]))
+    cluster = LinearRecurrence([-c for c in poly.all_coeffs()[1:]], [0, 0, 0, 1])
+    with pytest.raises(ValueError, match="cannot evaluate accurately"):
+        cluster.numeric_fast(50)
+
+
+def test_numeric_fast_bad_n() -> None:
+    fib = LinearRecurrence([1, 1], [0, 1])
+    with pytest.raises(ValueError, match="n must"):
+        fib.numeric_fast(-1)
+    with pytest.raises(ValueError, match="n must"):
+        fib.numeric_fast([3, -1])
+    with pytest.raises(TypeError, match="n must"):
+        fib.numeric_fast(2.5)
+    with pytest.raises(TypeError, match="n must"):
+        fib.numeric_fast(np.array([1.5]))
+    with pytest.raises(TypeError, match="n must"):
+        fib.numeric_fast(np.zeros((2, 2), dtype=int))
+
+
+def test_numeric_fast_uses_the_minimal_polynomial() -> None:
+    # a(n) = (−1)ⁿ satisfies a(n) = 2a(n−1) + 3a(n−2) (roots 3, −1) with constant 0 on 3ⁿ:
+    # a float constant of 10⁻¹⁷ on 3ⁿ would swamp the answer by n ≈ 40.
+    alternating = LinearRecurrence([2, 3], [1, -1])
+    ns = np.arange(600)
+    np.testing.assert_allclose(alternating.numeric_fast(ns), (-1.0) ** ns, rtol=0, atol=1e-12)
+    # a(n) = n·2ⁿ inside a recurrence with χ = (x − 2)²(x − 5)
+    hidden = LinearRecurrence([9, -24, 20], [0, 2, 8])
+    assert hidden.terms(6) == [i * 2**i for i in range(6)]
+    np.testing.assert_allclose(
+        hidden.numeric_fast(ns[:300]), ns[:300] * 2.0 ** ns[:300], rtol=1e-12
+    )
+    zero = LinearRecurrence([1, 1], [0, 0])
+    np.testing.assert_array_equal(zero.numeric_fast(ns), np.zeros(600))
+
+
+def test_roots_float_has_exact_multiplicities() -> None:
+    roots, mults = LinearRecurrence([1, 5, 3], [1, 0, 0]).roots_float()  # (x + 1)²(x − 3)
+    order = np.argsort(roots.real)
+    np.testing.assert_allclose(roots[order], [-1, 3], atol=1e-14)
+    np.testing.assert_array_equal(mults[order], [2, 1])
+    roots, mults = LinearRecurrence([0, 0, 0, 1, 1], [0, 0, 0, 0, 1]).roots_float()
+    assert mults.tolist() == [1] * 5
+
+    def key(z: complex) -> tuple[float, float]:
+        return (round(z.real, 9), z.imag)
+
+    reference = sorted((complex(sp.N(r)) for r in sp.Poly(x**5 - x - 1, x).all_roots()), key=key)
+    np.testing.assert_allclose(sorted(roots, key=key), reference, atol=1e-12)

@@ -8,6 +8,7 @@ from bpcore.widgets.depth import depth_explorer, linear_delta_norms
 from bpcore.widgets.explorer import Control, Explorer, LiveAndStatic, Scrubber
 from bpcore.widgets.linear import saxe_explorer, tied_explorer
 from bpcore.widgets.network import NETWORK_ACTIVATIONS, delta_profile, network_explorer
+from bpcore.widgets.recurrence import recurrence_curves, recurrence_explorer
 
 __all__ = [
     "NETWORK_ACTIVATIONS",
@@ -19,6 +20,8 @@ __all__ = [
     "depth_explorer",
     "linear_delta_norms",
     "network_explorer",
+    "recurrence_curves",
+    "recurrence_explorer",
     "saxe_explorer",
     "tied_explorer",
 ]
