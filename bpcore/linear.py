@@ -10,7 +10,8 @@ and with one tied square matrix W, δ after k backward steps is (Wᵀ)ᵏ δ_out
 ``reply_formula``/``rtdr_formula``/``rtdr_from_symmetric`` reproduce it so the chapter can show
 where it holds.) The power (Wᵀ)ᵏ is computed from a decomposition (``tied_delta``) or exactly in
 the symbol k (``symbolic_tied_delta``); ``spectral_radius``, ``delta_norms``,
-``gelfand_sequence`` and the Lyapunov exponent of random products tell the growth story.
+``gelfand_sequence`` and the Lyapunov exponent of random products tell the growth story;
+``time_tied_delta`` measures what the closed form costs against the recursion.
 
 The second half is the closed form of gradient-descent *training* of a linear network over time
 (Saxe, McClelland & Ganguli 2014, "Exact solutions to the nonlinear dynamics of learning in deep
@@ -22,8 +23,10 @@ Row convention (as in ``bpcore.backprop``): vectors are rows, so (Wᵀ)ᵏ δ is
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -40,7 +43,7 @@ from bpcore._validate import (
     check_real_array,
     check_square_matrix,
 )
-from bpcore.backprop import delta_step
+from bpcore.backprop import delta_recursion, delta_step
 
 __all__ = [
     "ACCURACY_TARGET",
@@ -61,6 +64,7 @@ __all__ = [
     "spectral_radius",
     "symbolic_tied_delta",
     "tied_delta",
+    "time_tied_delta",
     "train_linear_network",
     "untied_delta",
 ]
@@ -831,6 +835,103 @@ def gelfand_sequence(W: np.ndarray, k_values: Sequence[int] | np.ndarray) -> np.
         norm = float(np.linalg.norm(M, 2))
         out[i] = 0.0 if norm == 0.0 else math.exp((math.log(norm) + E * math.log(2.0)) / kv)
     return out
+
+
+def _bare_tied_recursion(W: np.ndarray, delta: np.ndarray, k: int) -> np.ndarray:
+    """(Wᵀ)ᵏ δ by k bare products ``delta @ W``, without input checks: a timing kernel only.
+
+    ``delta_recursion`` runs the same product per step but validates its inputs at every step
+    (about 10 µs per step, several times the product itself at small widths).
+    :func:`time_tied_delta` times this loop as well, so that the cost of the recursion's
+    arithmetic can be told apart from the cost of its checks; it verifies that both give
+    identical results before timing.
+    """
+    for _ in range(k):
+        delta = delta @ W
+    return delta
+
+
+def _min_call_time(fn: Callable[[], object], min_total: float) -> float:
+    """Shortest of repeated calls of ``fn``, repeated until ``min_total`` seconds are spent."""
+    best = math.inf
+    total = 0.0
+    while total < min_total or best == math.inf:
+        start = time.perf_counter()
+        fn()
+        elapsed = time.perf_counter() - start
+        best = min(best, elapsed)
+        total += elapsed
+    return best
+
+
+def time_tied_delta(
+    W: np.ndarray,
+    k_values: Sequence[int] | np.ndarray,
+    delta_out: np.ndarray,
+    repeats: int = 3,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Wall-clock seconds for (Wᵀ)ᵏ δ_out by three methods, for each k in ``k_values``.
+
+    Introduced in chapter 3 (Linear networks).
+
+    * bare loop: k products ``delta @ W`` in a plain Python loop (no input checks);
+    * ``delta_recursion([W] * k, delta_out)``: the course's recurrence, which validates its
+      inputs at every step (the lists ``[W] * k`` are built before timing);
+    * ``tied_delta(W, k, delta_out)``: the closed form (one decomposition, whatever k).
+
+    The bare loop and ``delta_recursion`` are checked to give identical results before timing
+    (they perform the same floating-point operations). Timing on a shared machine: the
+    measurement runs ``repeats`` rounds over all k and all three methods (round-robin, so that
+    a slow period hits different k in different rounds); in each round a call is repeated until
+    10 ms are spent; the result is the shortest call seen. Timings are machine-dependent.
+
+    Parameters
+    ----------
+    W : (n, n) array
+    k_values : non-empty sequence of ints ≥ 1
+    delta_out : (n,) or (m, n) array
+    repeats : int ≥ 1
+        Number of rounds.
+
+    Returns
+    -------
+    (t_bare, t_recursion, t_closed) : three float arrays of shape (len(k_values),), in seconds.
+
+    Raises
+    ------
+    OverflowError
+        If (Wᵀ)ᵏ δ_out overflows float64 for some k (from ``tied_delta``).
+    """
+    W = check_square_matrix(W, "W")
+    delta = _check_delta_out(delta_out, W.shape[0])
+    if isinstance(k_values, str | bytes) or not isinstance(k_values, Sequence | np.ndarray):
+        raise TypeError(f"k_values must be a sequence of integers >= 1, got {type(k_values)}")
+    ks = [check_int(kv, "k_values", minimum=1) for kv in np.asarray(k_values).ravel().tolist()]
+    if not ks:
+        raise ValueError("k_values must contain at least one integer >= 1, got an empty sequence")
+    repeats = check_int(repeats, "repeats", minimum=1)
+    methods = []
+    for kv in ks:
+        layers = [W] * kv
+        by_bare = functools.partial(_bare_tied_recursion, W, delta, kv)
+        by_recursion = functools.partial(_delta_recursion_first, layers, delta)
+        by_closed = functools.partial(tied_delta, W, kv, delta)
+        by_closed()  # warm-up; raises OverflowError if the result overflows
+        with np.errstate(over="ignore", invalid="ignore"):
+            if not np.array_equal(by_bare(), by_recursion()):  # pragma: no cover - a bug
+                raise RuntimeError("the bare loop and delta_recursion disagree")
+        methods.append((by_bare, by_recursion, by_closed))
+    best = np.full((3, len(ks)), np.inf)
+    for _ in range(repeats):
+        for i, triple in enumerate(methods):
+            for j, fn in enumerate(triple):
+                best[j, i] = min(best[j, i], _min_call_time(fn, 0.01))
+    return best[0], best[1], best[2]
+
+
+def _delta_recursion_first(layers: list[np.ndarray], delta: np.ndarray) -> np.ndarray:
+    """δ after len(layers) steps by ``delta_recursion`` (its first entry)."""
+    return delta_recursion(layers, delta)[0]
 
 
 def lyapunov_exponent_gaussian(

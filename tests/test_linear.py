@@ -22,6 +22,7 @@ from bpcore.backprop import delta_recursion
 from bpcore.linear import (
     ACCURACY_TARGET,
     TiedDelta,
+    _bare_tied_recursion,
     _descent_directions,
     delta_norms,
     gelfand_sequence,
@@ -36,6 +37,7 @@ from bpcore.linear import (
     spectral_radius,
     symbolic_tied_delta,
     tied_delta,
+    time_tied_delta,
     train_linear_network,
     untied_delta,
 )
@@ -523,6 +525,54 @@ def test_gelfand_sequence_converges_to_spectral_radius():
 def test_gelfand_bad_input(k_values, exc, pattern):
     with pytest.raises(exc, match=pattern):
         gelfand_sequence(np.eye(2), k_values)
+
+
+def test_bare_tied_recursion_equals_delta_recursion_and_exact_power():
+    W = np.array([[0.5, 0.25], [-0.75, 1.0]])  # dyadic: exact reference available
+    for delta in (np.array([1.0, -2.0]), np.array([[1.0, 0.5], [0.25, -1.0]])):
+        for k in (0, 1, 7, 30):
+            bare = _bare_tied_recursion(W, delta, k)
+            np.testing.assert_array_equal(bare, delta_recursion([W] * k, delta)[0] if k else delta)
+            want, norm_wk = exact_tied(W, k, delta)
+            err = float(np.linalg.norm(bare - want))
+            assert err <= 1e-13 * norm_wk * float(np.linalg.norm(delta))
+
+
+def test_time_tied_delta_returns_positive_times_per_k():
+    W = 0.9 * _ROT
+    t_bare, t_rec, t_closed = time_tied_delta(W, [1, 3, 20], [1.0, 0.0], repeats=1)
+    for t in (t_bare, t_rec, t_closed):
+        assert t.shape == (3,)
+        assert np.all(np.isfinite(t))
+        assert np.all(t > 0)
+    # ndarray input and a batch of two examples are accepted
+    out = time_tied_delta(W, np.array([2]), np.ones((2, 2)), repeats=1)
+    assert [t.shape for t in out] == [(1,), (1,), (1,)]
+
+
+def test_time_tied_delta_overflow_raises():
+    with pytest.raises(OverflowError, match="k=5000"):
+        time_tied_delta([[3.0]], [1, 5000], [1.0], repeats=1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "pattern"),
+    [
+        ({"k_values": []}, ValueError, "k_values must contain"),
+        ({"k_values": [0, 1]}, ValueError, "k_values must be an integer >= 1"),
+        ({"k_values": [1.5]}, TypeError, "k_values"),
+        ({"k_values": "12"}, TypeError, "k_values must be a sequence"),
+        ({"k_values": 3}, TypeError, "k_values must be a sequence"),
+        ({"repeats": 0}, ValueError, "repeats must be an integer >= 1"),
+        ({"repeats": 1.0}, TypeError, "repeats must be an integer"),
+        ({"W": np.ones((2, 3))}, ValueError, "W must be a square"),
+        ({"delta_out": [1.0, 2.0, 3.0]}, ValueError, "delta_out must"),
+    ],
+)
+def test_time_tied_delta_bad_input(kwargs, exc, pattern):
+    args = {"W": np.eye(2), "k_values": [1], "delta_out": [1.0, 1.0], "repeats": 1} | kwargs
+    with pytest.raises(exc, match=pattern):
+        time_tied_delta(**args)
 
 
 def test_newman_formula_matches_chi_square_expectation():
