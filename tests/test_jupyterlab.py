@@ -41,7 +41,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
     work = tmp_path_factory.mktemp("lab-notebooks")
     for nb in NOTEBOOKS:
         shutil.copy(nb, work / nb.name)
@@ -83,7 +83,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
                         "JupyterLab did not start:\n" + (state / "lab.log").read_text()[-3000:]
                     )
                 time.sleep(0.5)
-        yield base, token
+        yield base, token, work
     finally:
         server.terminate()
         try:
@@ -102,31 +102,81 @@ def _wait_idle(page) -> None:
     )
 
 
+def _open_and_run_all(page, base: str, token: str, name: str) -> None:
+    """Open a notebook in a workspace of its own and run every cell from the Run menu."""
+    # A workspace of its own: JupyterLab would otherwise reopen earlier notebooks as tabs.
+    workspace = f"test-{Path(name).stem}"
+    page.goto(f"{base}/lab/workspaces/{workspace}/tree/{name}?reset&token={token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    _wait_idle(page)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    n_code = page.locator(CURRENT_CELLS).count()
+    # Every code cell gets an execution number and none is still running ([*]).
+    _wait_with_screenshot(page, name, n_code)
+    _wait_idle(page)
+
+
+def _error_outputs(page) -> list[str]:
+    """The outputs a reader would read as errors.
+
+    An exception or a warning is rendered as stderr; a widget that fails to render says
+    "Error displaying widget". A printed message that merely names an exception (chapter 1
+    prints what rsolve raises) is not an error.
+    """
+    return page.evaluate(
+        _js(
+            "() => [...document.querySelectorAll(CELLS + ' .jp-OutputArea-output')]"
+            ".filter(e => e.matches('[data-mime-type=\"application/vnd.jupyter.stderr\"]')"
+            " || /Traceback \\(most recent call last\\)|Error displaying widget/.test(e.innerText))"
+            ".map(e => e.innerText.slice(0, 500))"
+        )
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_error_detector_sees_a_raised_error_and_not_a_printed_name(lab, browser) -> None:
+    """Control for the test below: the detector flags a real exception and only that."""
+    base, token, work = lab
+    cells = [
+        'print("ValueError: this line only names an exception")',
+        "import warnings\nwarnings.warn('a warning goes to stderr')",
+        "1 / 0",
+    ]
+    notebook = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": c, "outputs": [],
+             "execution_count": None}
+            for c in cells
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    (work / "zz_control.ipynb").write_text(json.dumps(notebook))
+    page = browser.new_page()
+    try:
+        _open_and_run_all(page, base, token, "zz_control.ipynb")
+        errors = _error_outputs(page)
+    finally:
+        page.close()
+        _shut_down_kernels(base, token)
+    assert len(errors) == 2, errors
+    assert "a warning goes to stderr" in errors[0]
+    assert "ZeroDivisionError" in errors[1]
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs_in_jupyterlab(notebook: Path, lab: tuple[str, str], browser) -> None:
-    base, token = lab
+def test_notebook_runs_in_jupyterlab(notebook: Path, lab, browser) -> None:
+    base, token, _ = lab
     page = browser.new_page()
     try:
-        # A workspace of its own: JupyterLab would otherwise reopen earlier notebooks as tabs.
-        workspace = f"test-{notebook.stem}"
-        page.goto(f"{base}/lab/workspaces/{workspace}/tree/{notebook.name}?reset&token={token}")
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-        _wait_idle(page)
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-        n_code = page.locator(CURRENT_CELLS).count()
-        # Every code cell gets an execution number and none is still running ([*]).
-        _wait_with_screenshot(page, notebook.name, n_code)
-        _wait_idle(page)
-        errors = page.evaluate(
-            _js(
-                "() => [...document.querySelectorAll(CELLS + ' .jp-OutputArea-output')]"
-                ".map(e => e.innerText).filter(t => /Traceback|Error:/.test(t))"
-                ".map(t => t.slice(0, 500))"
-            )
-        )
+        _open_and_run_all(page, base, token, notebook.name)
+        errors = _error_outputs(page)
         assert errors == [], f"error output in {notebook.name}:\n" + "\n---\n".join(errors)
         source = json.loads(notebook.read_text())["cells"]
         n_live = sum(
