@@ -146,12 +146,18 @@ def test_error_detector_sees_a_raised_error_and_not_a_printed_name(lab, browser)
     ]
     notebook = {
         "cells": [
-            {"cell_type": "code", "metadata": {}, "source": c, "outputs": [],
-             "execution_count": None}
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "source": c,
+                "outputs": [],
+                "execution_count": None,
+            }
             for c in cells
         ],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                    "language": "python"}},
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
         "nbformat": 4,
         "nbformat_minor": 5,
     }
