@@ -36,7 +36,29 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code" and IGNORE_TAG in cell.metadata.get("tags", []):
             cell.outputs = []
+        elif cell.cell_type == "code":
+            cell.outputs = _coalesce_streams(cell.outputs)
     return nb
+
+
+def _coalesce_streams(outputs: list) -> list:
+    """One stream output per run of stdout (or stderr) text, as nbval compares them.
+
+    How printed text is split into stream messages depends on when the kernel flushes, so
+    without this a re-run could change the file although no character of output changed.
+    """
+    out: list = []
+    for o in outputs:
+        if (
+            o.get("output_type") == "stream"
+            and out
+            and out[-1].get("output_type") == "stream"
+            and out[-1].get("name") == o.get("name")
+        ):
+            out[-1]["text"] = "".join(out[-1]["text"]) + "".join(o["text"])
+        else:
+            out.append(o)
+    return out
 
 
 def execute(path: Path) -> tuple[nbformat.NotebookNode, float]:

@@ -329,7 +329,7 @@ class LinearRecurrence:
         """
         n = check_int(n, "n", minimum=0)
         if n < self.order:
-            return self._a0[n]
+            return self._a0[n] if self._integral else Fraction(self._a0[n])
         r = _x_power_mod(self._c_int, n)  # b(n) = Σ r_j b(j)
         numer = sum(rj * bj for rj, bj in zip(r, self._a0_int, strict=True))
         denom = self._D**n * self._E
@@ -435,12 +435,17 @@ class LinearRecurrence:
         used after all.
         """
         out: dict[sp.Expr, sp.Expr] = {}
-        for q, _, rts in self._factors:
-            if not any(isinstance(r, sp.CRootOf) for r in rts):
+        for _, _, rts in self._factors:
+            if not any(r.has(sp.CRootOf) for r in rts):
                 for r in rts:
                     out[r] = sp.N(r, _ROOT_DIGITS)
                 continue
-            out.update(_match_crootof_numbers(q, rts))
+            # sympy may return a root as c·CRootOf(p, i) with p a rescaled integer polynomial
+            # (e.g. 2·CRootOf(3x³ − 3x² + 2x + 1, 0)); the CRootOf atoms carry the numbers.
+            atoms = {r: _crootof_atom(r) for r in rts}
+            numbers = _match_crootof_numbers(atoms[rts[0]].poly, list(atoms.values()))
+            for r, atom in atoms.items():
+                out[r] = sp.expand(r.xreplace({atom: numbers[atom]}))
         return out
 
     @cached_property
@@ -527,7 +532,7 @@ class LinearRecurrence:
                 poly_n = sp.Integer(0)
                 for i in range(m):
                     c = sp.Add(*[_to_sympy(_frac_norm(g)) * r**ell for ell, g in enumerate(gj[i])])
-                    if not isinstance(r, sp.CRootOf):
+                    if not r.has(sp.CRootOf):
                         c = sp.radsimp(sp.expand(c))
                     poly_n += c * n**i
                 if poly_n != 0:
@@ -555,7 +560,12 @@ class LinearRecurrence:
 
     @cached_property
     def _crootof_numbers(self) -> dict[sp.Expr, sp.Expr]:
-        return {r: v for r, v in self._root_numbers.items() if isinstance(r, sp.CRootOf)}
+        out: dict[sp.Expr, sp.Expr] = {}
+        for r, v in self._root_numbers.items():
+            if r.has(sp.CRootOf):  # r = c·atom, so atom = v / c
+                atom = _crootof_atom(r)
+                out[atom] = sp.expand(v * atom / r)
+        return out
 
     def _exact_closed_form_value(self, n: int) -> sp.Rational:
         """Σ_j Σ_i nⁱ · Tr(G_ji(θ)θⁿ): the closed form at integer n, exactly (Galois traces)."""
@@ -878,8 +888,18 @@ def _float_roots(poly: sp.Poly) -> tuple[np.ndarray, np.ndarray]:
     return np.array(roots, dtype=np.complex128), np.array(mults, dtype=np.int64)
 
 
+def _crootof_atom(r: sp.Expr) -> sp.CRootOf:
+    """The one CRootOf inside a root r = c·CRootOf(p, i) (c rational; c = 1 for most roots)."""
+    atoms = r.atoms(sp.CRootOf)
+    coeff = r / next(iter(atoms)) if len(atoms) == 1 else None
+    if coeff is None or not coeff.is_Rational:
+        raise ValueError(f"unexpected root form {r}: expected c·CRootOf(p, i) with c rational")
+    return next(iter(atoms))
+
+
 def _match_crootof_numbers(q: sp.Poly, rts: list[sp.Expr]) -> dict[sp.Expr, sp.Expr]:
-    """Numerical values (80 digits) of the CRootOf roots ``rts`` of the irreducible ``q``.
+    """Numerical values (80 digits) of the CRootOf roots ``rts`` of the irreducible ``q``
+    (the roots' own polynomial, ``rts[0].poly``, with integer or rational coefficients).
 
     Each ``mpmath.polyroots`` root is assigned to the CRootOf whose isolating interval (real)
     or rectangle (complex) it lies in, up to 1e-50; the assignment must be one-to-one.
@@ -1107,7 +1127,10 @@ def _check_g(g: object) -> sp.Expr:
     for probe in (2, 1000, 10**6):
         val = complex(sp.N(g.subs(x, probe)))
         if abs(val.imag) > 1e-12 * max(1.0, abs(val.real)) or val.real < 0:
-            raise ValueError(f"g must be real and nonnegative for x >= 1, got g({probe}) = {val}")
+            raise ValueError(
+                f"g must be real and nonnegative (probed at x = 2, 10^3, 10^6), "
+                f"got g({probe}) = {val}"
+            )
     return g
 
 
@@ -1327,10 +1350,15 @@ def akra_bazzi(terms: Sequence[tuple[object, object]], g: sp.Expr) -> AkraBazziR
     terms : sequence of pairs (aᵢ, bᵢ)
         aᵢ > 0 and 0 < bᵢ < 1 (ints, Fractions, sympy numbers or floats; floats give a
         float p).
-    g : sympy expression in a symbol named ``x`` (or the module's ``x``), or a number
-        Nonnegative for x ≥ 1. Terms c·x^α·log(x)^β (β a nonnegative integer) are integrated
-        exactly by formula; other terms are passed to ``sympy.integrate`` (``ValueError`` if
-        that fails or the integral from 1 diverges, e.g. for x/log(x)).
+    g : sympy expression in a symbol named ``x`` (or the module's ``x``), or an int/Fraction
+        Nonnegative for x ≥ 1 (probed at x = 2, 10³, 10⁶; a float constant is refused with
+        ``TypeError``: write ``sp.Rational``). g must also satisfy Leighton's polynomial-growth
+        condition (c₁g(x) ≤ g(u) ≤ c₂g(x) for u ∈ [bᵢx, x]); that is *not* checked, and
+        without it (e.g. g = 2**x) the returned Θ is not justified. Terms c·x^α·log(x)^β
+        (β a nonnegative integer) are integrated exactly by formula; float exponents α are
+        taken literally (x**1.58496 with 3T(x/2) is not x**log2(3)). Other terms are passed to
+        ``sympy.integrate`` (``ValueError`` if that fails or the integral from 1 diverges,
+        e.g. for x/log(x)).
 
     Returns
     -------
@@ -1368,8 +1396,8 @@ def akra_bazzi(terms: Sequence[tuple[object, object]], g: sp.Expr) -> AkraBazziR
             raise ValueError(f"g must be integrable: sympy failed on the term {t}/u^(p+1)") from exc
         if res.has(sp.Integral, sp.Piecewise, sp.meijerg) or not res.subs(x, 2).is_finite:
             raise ValueError(
-                f"g must give a finite closed-form ∫₁ˣ ({t})/u^(p+1) du; sympy found none or it "
-                "diverges at u = 1"
+                f"g must have polynomial growth and a finite closed-form ∫₁ˣ ({t})/u^(p+1) du; "
+                "sympy found none for this term, or it diverges at u = 1"
             )
         integral_items.append(res)
     integral = sp.Add(*[_triple_expr(t) if isinstance(t, tuple) else t for t in integral_items])

@@ -574,11 +574,36 @@ def test_bad_akra_bazzi_terms(terms: object, error: type) -> None:
         (sp.Eq(x, 1), TypeError),
         (-x, ValueError),
         (x / sp.log(x), ValueError),  # ∫₁ˣ du/(u log u) diverges at u = 1
+        (sp.exp(-x), ValueError),  # no closed-form ∫; also fails polynomial growth
     ],
 )
 def test_bad_akra_bazzi_g(g: object, error: type) -> None:
     with pytest.raises(error, match="g must"):
         akra_bazzi([(2, R(1, 2))], g)
+
+
+def test_scaled_crootof_roots() -> None:
+    """sympy writes some roots as c·CRootOf(p, i) (here 2·CRootOf(3x³ − 3x² + 2x + 1, i)).
+
+    Found by hypothesis: the closed form's numerical check once failed on them.
+    """
+    rec = LinearRecurrence([2, R(-8, 3), R(-8, 3)], [R(-8, 3), 2, R(1, 2)])
+    assert all(r.is_Mul and r.has(sp.CRootOf) for r in rec.roots())
+    ref = iterate(list(rec.coefficients), list(rec.initial), 40)
+    assert rec.verify_closed_form(range(40))
+    for i in (0, 5, 39):
+        assert rec.closed_form(i) == sp.Rational(ref[i].numerator, ref[i].denominator)
+        assert rec.numeric(i) == pytest.approx(float(ref[i]), rel=1e-12)
+    assert rec.spectral_radius() == pytest.approx(2 * abs(complex(sp.N(list(rec.roots())[1] / 2))))
+
+
+def test_term_type_does_not_depend_on_n() -> None:
+    """A recurrence with a fractional coefficient returns Fractions, initial values included."""
+    rec = LinearRecurrence([R(1, 2), 1], [1, 2])
+    values = [rec.term(n) for n in range(6)]
+    assert all(type(v) is Fraction for v in values), [type(v) for v in values]
+    assert values == rec.terms(6)
+    assert all(type(v) is int for v in (LinearRecurrence([1, 1], [0, 1]).term(n) for n in (0, 5)))
 
 
 def test_bad_akra_bazzi_evaluate_args() -> None:
