@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import functools
 import math
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -36,6 +35,7 @@ from scipy.integrate import solve_ivp
 from scipy.linalg import schur
 from scipy.special import digamma
 
+from bpcore._timing import min_call_time
 from bpcore._validate import (
     check_exact_number,
     check_int,
@@ -851,19 +851,6 @@ def _bare_tied_recursion(W: np.ndarray, delta: np.ndarray, k: int) -> np.ndarray
     return delta
 
 
-def _min_call_time(fn: Callable[[], object], min_total: float) -> float:
-    """Shortest of repeated calls of ``fn``, repeated until ``min_total`` seconds are spent."""
-    best = math.inf
-    total = 0.0
-    while total < min_total or best == math.inf:
-        start = time.perf_counter()
-        fn()
-        elapsed = time.perf_counter() - start
-        best = min(best, elapsed)
-        total += elapsed
-    return best
-
-
 def time_tied_delta(
     W: np.ndarray,
     k_values: Sequence[int] | np.ndarray,
@@ -925,7 +912,7 @@ def time_tied_delta(
     for _ in range(repeats):
         for i, triple in enumerate(methods):
             for j, fn in enumerate(triple):
-                best[j, i] = min(best[j, i], _min_call_time(fn, 0.01))
+                best[j, i] = min(best[j, i], min_call_time(fn, 0.01))
     return best[0], best[1], best[2]
 
 

@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import functools
 import itertools
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from bpcore._timing import min_call_time
 from bpcore._validate import check_int, check_real, check_real_array
 from bpcore.activations import Activation, get_activation
 from bpcore.backprop import delta_recursion
@@ -852,19 +852,6 @@ def _bare_product(
     return _deltas_by_accumulated_product(factors, delta_out)
 
 
-def _min_call_time(fn: Callable[[], object], min_total: float) -> float:
-    """Shortest of repeated calls of ``fn``, repeated until ``min_total`` seconds are spent."""
-    best = np.inf
-    total = 0.0
-    while total < min_total or best == np.inf:
-        start = time.perf_counter()
-        fn()
-        elapsed = time.perf_counter() - start
-        best = min(best, elapsed)
-        total += elapsed
-    return best
-
-
 def time_recurrence_vs_product(
     widths: Sequence[int],
     hidden_layers: int = 3,
@@ -939,5 +926,5 @@ def time_recurrence_vs_product(
     for _ in range(repeats):
         for i, pair in enumerate(methods):
             for j, fn in enumerate(pair):
-                best[j, i] = min(best[j, i], _min_call_time(fn, 0.005))
+                best[j, i] = min(best[j, i], min_call_time(fn, 0.005))
     return best[0], best[1]
