@@ -64,6 +64,44 @@ def test_live_widget_redraws_on_change(explorer: Explorer) -> None:
     assert "cannot be drawn" in text.value
 
 
+def test_live_widget_redraws_a_seen_setting_from_its_cache() -> None:
+    calls: list[float] = []
+
+    def draw(fig, slope: float) -> str:
+        calls.append(slope)
+        return _draw_line(fig, slope)
+
+    counting = Explorer("test-count", draw, [Control("slope", "slope", (0.5, 1.0, 2.0))], "c")
+    slider, image, _ = counting.live().children
+    first = image.value
+    slider.value = 2.0
+    slider.value = 1.0  # seen before: no new draw
+    assert calls == [1.0, 2.0]
+    assert image.value == first
+
+
+def test_fast_render_is_a_valid_png_of_the_same_size(explorer: Explorer) -> None:
+    """The live setting (unhinted text, light compression) changes pixels, not the picture."""
+    import io
+
+    from PIL import Image
+
+    fast, slow = explorer.render(fast=True), explorer.render(fast=False)
+    assert fast[1] == slow[1]
+    sizes = [Image.open(io.BytesIO(png)).size for png in (fast[0], slow[0])]
+    assert sizes[0] == sizes[1] == (560, 272)  # 7 × 3.4 inches at 80 dpi
+
+
+def test_redraw_times_are_medians_of_the_samples(explorer: Explorer) -> None:
+    samples = explorer.redraw_samples(repeats=3)
+    assert list(samples) == ["slope=0.5", "slope=1000"]
+    assert all(len(v) == 3 and all(0 < t < 5 for t in v) for v in samples.values())
+    times = explorer.redraw_times(repeats=1)
+    assert set(times) == set(samples)
+    with pytest.raises(ValueError, match="repeats must"):
+        explorer.redraw_samples(repeats=0)
+
+
 def test_show_bundles_live_view_and_static_html(explorer: Explorer) -> None:
     bundle = explorer.show(vary="slope")._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
