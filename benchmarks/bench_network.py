@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 
 from bpcore._validate import check_real_array
-from bpcore.network import MLP
+from bpcore.network import MLP, relative_error
 
 THREADS = 2
 
@@ -59,12 +59,6 @@ def interleaved(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str,
             fn()
             times[name].append(time.perf_counter() - t0)
     return times
-
-
-def rel_err(a: np.ndarray, b: np.ndarray) -> float:
-    """‖a − b‖ / max(‖a‖, ‖b‖)."""
-    scale = max(np.linalg.norm(a), np.linalg.norm(b))
-    return float(np.linalg.norm(a - b) / scale) if scale > 0 else 0.0
 
 
 def torch_step(torch, Ws, bs, X, Y, act):  # type: ignore[no-untyped-def]
@@ -190,8 +184,8 @@ def main() -> int:
     # correctness: same gradients as torch autograd in float64
     torch_step(torch, Ws, bs, torch.tensor(X), torch.tensor(Y), act)
     g = net.backward(X, Y)
-    errs = [rel_err(gw, W.grad.numpy()) for gw, W in zip(g.grad_W, Ws, strict=True)]
-    errs += [rel_err(gb, b.grad.numpy()) for gb, b in zip(g.grad_b, bs, strict=True)]
+    errs = [relative_error(gw, W.grad.numpy()) for gw, W in zip(g.grad_W, Ws, strict=True)]
+    errs += [relative_error(gb, b.grad.numpy()) for gb, b in zip(g.grad_b, bs, strict=True)]
     worst = max(errs)
     status = "OK" if worst < 1e-8 else "MISMATCH"
     print(f"max relative gradient difference vs torch (float64): {worst:.2e} [{status}, tol 1e-8]")

@@ -48,6 +48,7 @@ __all__ = [
     "Gradients",
     "multiplication_counts",
     "numerical_gradient",
+    "relative_error",
     "time_recurrence_vs_product",
 ]
 
@@ -694,6 +695,32 @@ class MLP:
         Y2 = self._check_Y(Y, X2.shape[0], False)
         products, delta_out = self._products(X2, Y2, cost)
         return [np.einsum("mij,mj->mi", P, delta_out) for P in products]
+
+
+def relative_error(a: object, b: object) -> float:
+    """‖a − b‖ / max(‖a‖, ‖b‖) over all entries (Frobenius norm); 0 when both vanish.
+
+    Introduced in chapter 2 (Backprop is a linear recurrence with changing coefficients), whose
+    checks compare backprop with finite differences, the product form and PyTorch with it.
+    Symmetric in a and b, and at most 2.
+
+    Parameters
+    ----------
+    a, b : arrays of the same shape (real or complex, finite)
+    """
+    arrays = []
+    for value, name in ((a, "a"), (b, "b")):
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biufc":
+            raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} must be finite (no NaN or inf)")
+        arrays.append(arr)
+    a, b = arrays
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+    scale = max(np.linalg.norm(a), np.linalg.norm(b))
+    return 0.0 if scale == 0 else float(np.linalg.norm(a - b) / scale)
 
 
 def numerical_gradient(

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import bpcore.network as network
 from bpcore.activations import Activation, leaky_relu, polynomial
 from bpcore.backprop import delta_recursion
-from bpcore.network import MLP, ForwardPass, Gradients, numerical_gradient
+from bpcore.network import MLP, ForwardPass, Gradients, numerical_gradient, relative_error
 
 ACTIVATIONS: list[str | Activation] = [
     "identity",
@@ -29,11 +29,7 @@ ACT_IDS = [a if isinstance(a, str) else a.label for a in ACTIVATIONS]
 HYP = settings(max_examples=50, deadline=None, derandomize=True)
 
 
-def rel_err(a: np.ndarray, b: np.ndarray) -> float:
-    """‖a − b‖ / max(‖a‖, ‖b‖); 0 when both vanish."""
-    a, b = np.ravel(a), np.ravel(b)
-    scale = max(np.linalg.norm(a), np.linalg.norm(b))
-    return 0.0 if scale == 0 else float(np.linalg.norm(a - b) / scale)
+rel_err = relative_error  # short name for the many comparisons below
 
 
 def flat(arrays: list[np.ndarray]) -> np.ndarray:
@@ -666,3 +662,18 @@ def test_time_recurrence_vs_product_bad_input(kwargs: dict, exc: type, msg: str)
 def test_multiplication_counts_bad_input(sizes: object, exc: type, msg: str) -> None:
     with pytest.raises(exc, match=msg):
         network.multiplication_counts(sizes)  # type: ignore[arg-type]
+
+
+def test_relative_error_known_values_and_bad_input() -> None:
+    assert relative_error([3.0, 4.0], [3.0, 4.0]) == 0.0
+    assert relative_error([0.0, 0.0], [0.0, 0.0]) == 0.0
+    assert relative_error([1.0, 0.0], [0.0, 0.0]) == 1.0
+    assert relative_error([1.0, 0.0], [-1.0, 0.0]) == 2.0  # the largest possible value
+    assert relative_error([[3.0, 4.0]], [[3.0, 0.0]]) == pytest.approx(4 / 5, rel=1e-15)
+    assert relative_error([1j, 0], [1j, 1]) == pytest.approx(1 / np.sqrt(2), rel=1e-15)
+    with pytest.raises(ValueError, match="a and b must have the same shape"):
+        relative_error([1.0, 2.0], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="b must be finite"):
+        relative_error([1.0], [np.nan])
+    with pytest.raises(TypeError, match="a must be an array of numbers"):
+        relative_error(["x"], [1.0])
