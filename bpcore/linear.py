@@ -55,6 +55,8 @@ __all__ = [
     "gelfand_sequence",
     "lyapunov_exponent_gaussian",
     "lyapunov_exponent_gaussian_exact",
+    "lyapunov_spectrum_gaussian",
+    "lyapunov_spectrum_gaussian_exact",
     "reply_formula",
     "rtdr_formula",
     "rtdr_from_symmetric",
@@ -870,7 +872,9 @@ def time_tied_delta(
     (they perform the same floating-point operations). Timing on a shared machine: the
     measurement runs ``repeats`` rounds over all k and all three methods (round-robin, so that
     a slow period hits different k in different rounds); in each round a call is repeated until
-    10 ms are spent; the result is the shortest call seen. Timings are machine-dependent.
+    10 ms are spent and the shortest call of the round is kept; the result is the median over
+    the rounds (robust to one slow round). Timings are machine-dependent: compare methods at
+    the same k, and do not read an ordering into ratios close to 1.
 
     Parameters
     ----------
@@ -908,12 +912,13 @@ def time_tied_delta(
             if not np.array_equal(by_bare(), by_recursion()):  # pragma: no cover - a bug
                 raise RuntimeError("the bare loop and delta_recursion disagree")
         methods.append((by_bare, by_recursion, by_closed))
-    best = np.full((3, len(ks)), np.inf)
-    for _ in range(repeats):
+    rounds = np.empty((repeats, 3, len(ks)))
+    for r in range(repeats):
         for i, triple in enumerate(methods):
             for j, fn in enumerate(triple):
-                best[j, i] = min(best[j, i], min_call_time(fn, 0.01))
-    return best[0], best[1], best[2]
+                rounds[r, j, i] = min_call_time(fn, 0.01)
+    median = np.median(rounds, axis=0)
+    return median[0], median[1], median[2]
 
 
 def _delta_recursion_first(layers: list[np.ndarray], delta: np.ndarray) -> np.ndarray:
@@ -987,6 +992,65 @@ def lyapunov_exponent_gaussian_exact(n: int, sigma: float) -> float:
     n = check_int(n, "n", minimum=1)
     sigma = check_real(sigma, "sigma", low=0, low_open=True)
     return float(math.log(sigma) + 0.5 * (math.log(2.0 / n) + digamma(n / 2.0)))
+
+
+def lyapunov_spectrum_gaussian(
+    n: int,
+    sigma: float,
+    n_steps: int = 1000,
+    seed: int = 0,
+) -> np.ndarray:
+    """All n simulated Lyapunov exponents of A_T ⋯ A_1, A_t i.i.d. with entries N(0, σ²/n).
+
+    Introduced in chapter 3 (Linear networks).
+
+    The standard QR method: start from Q_0 = I, factor A_t Q_{t−1} = Q_t R_t (Q_t orthogonal,
+    R_t upper triangular with positive diagonal) and average log R_t[i, i] over the steps. The
+    i-th average estimates λ_i, in decreasing order up to sampling noise. Compare with
+    :func:`lyapunov_spectrum_gaussian_exact`.
+
+    Parameters
+    ----------
+    n : int ≥ 1          matrix size.
+    sigma : float > 0     entries have standard deviation sigma/√n.
+    n_steps : int ≥ 1     number of factors.
+    seed : int ≥ 0        seed for numpy.random.default_rng.
+
+    Returns
+    -------
+    (n,) float array: the estimated exponents λ_1, …, λ_n.
+    """
+    n = check_int(n, "n", minimum=1)
+    sigma = check_real(sigma, "sigma", low=0, low_open=True)
+    n_steps = check_int(n_steps, "n_steps", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
+    rng = np.random.default_rng(seed)
+    Q = np.eye(n)
+    total = np.zeros(n)
+    scale = sigma / math.sqrt(n)
+    for _ in range(n_steps):
+        Q, R = np.linalg.qr((rng.standard_normal((n, n)) * scale) @ Q)
+        diag = np.diag(R)
+        Q = Q * np.sign(diag)  # make the diagonal of R positive
+        total += np.log(np.abs(diag))
+    return total / n_steps
+
+
+def lyapunov_spectrum_gaussian_exact(n: int, sigma: float) -> np.ndarray:
+    """λ_i = log σ + ½[log(2/n) + ψ((n − i + 1)/2)], i = 1, …, n (Newman 1986).
+
+    Introduced in chapter 3 (Linear networks).
+
+    Derivation (the same as for λ₁): the sum λ_1 + … + λ_i is the growth rate of the volume of
+    an i-dimensional parallelepiped, ½ E log det(G) of the Gram matrix of i Gaussian vectors,
+    which by rotation invariance splits into independent factors ‖A v‖² ~ (σ²/n) χ²_{n−j+1},
+    j = 1, …, i (Bartlett decomposition); subtracting consecutive sums leaves
+    λ_i = ½ E log(σ² χ²_{n−i+1}/n). λ_1 is :func:`lyapunov_exponent_gaussian_exact`.
+    """
+    n = check_int(n, "n", minimum=1)
+    sigma = check_real(sigma, "sigma", low=0, low_open=True)
+    i = np.arange(1, n + 1)
+    return math.log(sigma) + 0.5 * (math.log(2.0 / n) + digamma((n - i + 1) / 2.0))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1094,12 +1158,13 @@ def saxe_deep_mode_ode(
 
 
 def _descent_directions(
-    weights: list[np.ndarray], sigma31: np.ndarray
+    weights: list[np.ndarray], sigma31: np.ndarray, sigma11: np.ndarray | None = None
 ) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Composite map Ŵ = W^(L)⋯W^(1) and −∂/∂W^(l) of ½‖Σ³¹ − Ŵ‖²_F for every layer.
+    """Composite map Ŵ = W^(L)⋯W^(1) and −∂J/∂W^(l) for every layer.
 
-    For whitened inputs ½E‖y − Ŵx‖² = ½‖Σ³¹ − Ŵ‖²_F + const, whose negative gradient w.r.t.
-    W^(l) is (W^(L)⋯W^(l+1))ᵀ (Σ³¹ − Ŵ) (W^(l−1)⋯W^(1))ᵀ.
+    J = ½E‖y − Ŵx‖² = ½ tr(Ŵ Σ¹¹ Ŵᵀ) − tr(Σ³¹ Ŵᵀ) + const, whose negative gradient w.r.t.
+    W^(l) is (W^(L)⋯W^(l+1))ᵀ (Σ³¹ − Ŵ Σ¹¹) (W^(l−1)⋯W^(1))ᵀ; Σ¹¹ = I (``None``) for
+    whitened inputs.
     """
     L = len(weights)
     below: list[np.ndarray | None] = [None] * L
@@ -1108,7 +1173,7 @@ def _descent_directions(
         below[layer] = acc
         acc = weights[layer] if acc is None else weights[layer] @ acc
     composite = acc
-    error = sigma31 - composite
+    error = sigma31 - (composite if sigma11 is None else composite @ sigma11)
     grads: list[np.ndarray] = [error] * L
     above: np.ndarray | None = None
     for layer in range(L - 1, -1, -1):
@@ -1130,8 +1195,9 @@ def train_linear_network(
     *,
     init: str = "decoupled",
     u0: float | np.ndarray = 1e-3,
+    sigma11: np.ndarray | None = None,
 ) -> LinearTrainingRun:
-    """Full-batch gradient descent on y = W^(L)⋯W^(1) x with whitened inputs (Σ¹¹ = I).
+    """Full-batch gradient descent on y = W^(L)⋯W^(1) x, whitened inputs (Σ¹¹ = I) by default.
 
     Introduced in chapter 3 (Linear networks).
 
@@ -1167,6 +1233,12 @@ def train_linear_network(
         decoupled and balanced.
     u0 : float or (rank,) array, > 0
         Initial mode strength(s) for the decoupled init.
+    sigma11 : (n_in, n_in) symmetric positive definite array, optional
+        Input correlation Σ¹¹ = E[x xᵀ]. ``None`` means whitened inputs, Σ¹¹ = I (Saxe's
+        assumption). With another Σ¹¹ the update uses Σ³¹ − Ŵ Σ¹¹ in place of Σ³¹ − Ŵ, the
+        modes are still read along the singular vectors of Σ³¹, and gradient descent converges
+        (for a small enough lr) to Σ³¹ (Σ¹¹)⁻¹ projected on rank ≤ n_hidden, not to Σ³¹:
+        the closed form no longer describes the run.
 
     Returns
     -------
@@ -1182,6 +1254,15 @@ def train_linear_network(
     record_every = check_int(record_every, "record_every", minimum=1)
     if init not in ("decoupled", "random"):
         raise ValueError(f"init must be 'decoupled' or 'random', got {init!r}")
+    if sigma11 is not None:
+        sigma11 = check_real_array(sigma11, "sigma11", ndim=2)
+        n_in_ = sigma31.shape[1]
+        if sigma11.shape != (n_in_, n_in_) or not np.allclose(sigma11, sigma11.T, rtol=1e-12):
+            raise ValueError(
+                f"sigma11 must be a symmetric ({n_in_}, {n_in_}) matrix, got shape {sigma11.shape}"
+            )
+        if np.linalg.eigvalsh(sigma11)[0] <= 0:
+            raise ValueError("sigma11 must be positive definite (an input correlation E[x xᵀ])")
     U, S, Vt = np.linalg.svd(sigma31)
     if S.size == 0 or S[0] == 0.0:
         raise ValueError("sigma31 must be a nonzero (n_out, n_in) matrix")
@@ -1224,7 +1305,7 @@ def train_linear_network(
     record = 0
     for step in range(n_steps + 1):
         with np.errstate(over="ignore", invalid="ignore"):
-            composite, directions = _descent_directions(weights, sigma31)
+            composite, directions = _descent_directions(weights, sigma31, sigma11)
         if not np.all(np.isfinite(composite)):
             raise ValueError(
                 f"training diverged at step {step}: lr={lr} is too large for singular values up "

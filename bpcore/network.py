@@ -46,6 +46,7 @@ __all__ = [
     "MLP",
     "ForwardPass",
     "Gradients",
+    "accumulation_counts",
     "multiplication_counts",
     "numerical_gradient",
     "relative_error",
@@ -678,6 +679,35 @@ class MLP:
         y2 = self._check_Y(y, 1, True, "y")
         return [d[0] for d in self.delta_by_product_batch(x2, y2, cost)]
 
+    def delta_by_forward_mode(
+        self, x: object, y: object, cost: str = "squared_error"
+    ) -> np.ndarray:
+        """δ^(2) = ∂J/∂z^(2) of one example by forward accumulation (Jacobian–vector products).
+
+        Introduced in chapter 2 (Backprop is a linear recurrence with changing coefficients).
+
+        Forward mode pushes tangents from the input side: T_2 = I (s_2 × s_2, one tangent
+        direction per unit of layer 2) and T_{l+1} = W^(l) D_l T_l = ∂z^(l+1)/∂z^(2), one
+        Jacobian–vector product per direction and layer; then δ^(2) = T_{n_l}ᵀ δ^(n_l). It
+        gives the same numbers as the reverse accumulation of :meth:`backward` (up to
+        rounding) at s_2 times the cost (:func:`accumulation_counts`).
+
+        Returns
+        -------
+        (s_2,) array
+        """
+        x2 = self._check_single(x, "x")
+        y2 = self._check_Y(y, 1, True, "y")
+        factors, zs, acts = self._factors(x2)
+        kind = self._check_cost(cost, y2)
+        delta_out = self._output_delta(kind, zs[-1], acts[-1], y2)[0]
+        if not factors:  # n_l = 2: z^(2) is the output
+            return delta_out
+        T = np.eye(factors[0].shape[1])
+        for M in factors:  # M_l = D_l W^(l)ᵀ, so W^(l) D_l = M_lᵀ
+            T = M[0].T @ T
+        return T.T @ delta_out
+
     def delta_by_product_batch(
         self, X: object, Y: object, cost: str = "squared_error"
     ) -> list[np.ndarray]:
@@ -833,6 +863,41 @@ def multiplication_counts(sizes: Sequence[int]) -> tuple[int, int]:
     accumulating = sum(s[k] * s[k + 1] * out for k in range(1, n_l - 2))
     applying = sum(s[k] * out for k in hidden)
     return recurrence, forming + accumulating + applying
+
+
+def accumulation_counts(sizes: Sequence[int]) -> tuple[int, int]:
+    """Scalar multiplications for ∂J/∂z^(2) from δ^(n_l): reverse vs forward accumulation.
+
+    Introduced in chapter 2 (Backprop is a linear recurrence with changing coefficients).
+
+    The Jacobian of z^(n_l) with respect to z^(2) is the product of the layer Jacobians
+    W^(l) D_l, l = n_l−1, …, 2. Both counts start from the weights, the vectors f'(z^(l)) of a
+    forward pass and δ^(n_l).
+
+    * Reverse accumulation (backprop, one vector–Jacobian product per layer, started from the
+      single cotangent δ^(n_l)): Σ_{l=2}^{n_l−1} (s_l s_{l+1} + s_l), the ``recurrence`` count
+      of :func:`multiplication_counts`.
+    * Forward accumulation (:meth:`MLP.delta_by_forward_mode`, one Jacobian–vector product per
+      layer for each of the s_2 tangent directions): per layer s_l s_2 to scale by D_l and
+      s_{l+1} s_l s_2 for the product with W^(l), then s_{n_l} s_2 for T_{n_l}ᵀ δ^(n_l).
+
+    Forward costs about s_2 times reverse: forward mode pays per input direction, reverse mode
+    per output direction, and a scalar loss has one.
+
+    Parameters
+    ----------
+    sizes : sequence of ints >= 1, length >= 3
+
+    Returns
+    -------
+    (reverse, forward) : tuple of int
+    """
+    s = _check_sizes(sizes, "sizes", 3)
+    n_l = len(s)
+    hidden = range(1, n_l - 1)
+    reverse = sum(s[k] * s[k + 1] + s[k] for k in hidden)
+    forward = sum(s[k] * s[1] + s[k + 1] * s[k] * s[1] for k in hidden) + s[-1] * s[1]
+    return reverse, forward
 
 
 def _deltas_by_accumulated_product(

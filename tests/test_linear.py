@@ -28,6 +28,8 @@ from bpcore.linear import (
     gelfand_sequence,
     lyapunov_exponent_gaussian,
     lyapunov_exponent_gaussian_exact,
+    lyapunov_spectrum_gaussian,
+    lyapunov_spectrum_gaussian_exact,
     reply_formula,
     rtdr_formula,
     rtdr_from_symmetric,
@@ -875,3 +877,63 @@ def test_saxe_bad_input(call, exc, pattern):
 def test_tied_and_growth_bad_input(call, exc, pattern):
     with pytest.raises(exc, match=pattern):
         call()
+
+
+# -- Newman's full Lyapunov spectrum, non-whitened Saxe runs (chapter 3) -----------------------
+
+
+def test_lyapunov_spectrum_exact_first_entry_is_top_exponent():
+    for n, sigma in [(1, 1.0), (4, 1.0), (8, 1.5)]:
+        spec = lyapunov_spectrum_gaussian_exact(n, sigma)
+        assert spec.shape == (n,)
+        assert spec[0] == pytest.approx(lyapunov_exponent_gaussian_exact(n, sigma), rel=1e-14)
+        assert np.all(np.diff(spec) < 0)
+
+
+def test_lyapunov_spectrum_sum_is_log_det_rate():
+    # λ_1 + … + λ_n = E log|det A| = n log(σ/√n) + ½ Σ_j E log χ²_j (independent reference).
+    n, sigma = 5, 1.3
+    ref = n * math.log(sigma / math.sqrt(n)) + 0.5 * sum(
+        math.log(2) + special.digamma(j / 2) for j in range(1, n + 1)
+    )
+    assert lyapunov_spectrum_gaussian_exact(n, sigma).sum() == pytest.approx(ref, rel=1e-12)
+
+
+def test_lyapunov_spectrum_simulation_matches_newman():
+    sim = lyapunov_spectrum_gaussian(4, 1.0, n_steps=20000, seed=3)
+    assert np.all(np.abs(sim - lyapunov_spectrum_gaussian_exact(4, 1.0)) < 0.03)
+    again = lyapunov_spectrum_gaussian(4, 1.0, n_steps=20000, seed=3)
+    assert np.array_equal(sim, again)
+
+
+def test_lyapunov_spectrum_bad_input():
+    with pytest.raises(ValueError, match="n must"):
+        lyapunov_spectrum_gaussian(0, 1.0)
+    with pytest.raises(ValueError, match="sigma must"):
+        lyapunov_spectrum_gaussian_exact(3, -1.0)
+
+
+def test_train_non_whitened_converges_to_regression_map():
+    rng = np.random.default_rng(0)
+    U = np.linalg.qr(rng.standard_normal((4, 4)))[0][:, :3]
+    V = np.linalg.qr(rng.standard_normal((5, 5)))[0][:, :3]
+    sigma31 = U @ np.diag([3.0, 2.0, 1.0]) @ V.T
+    L = np.eye(5) + 0.3 * rng.standard_normal((5, 5))
+    sigma11 = L @ L.T
+    run = train_linear_network(sigma31, 6, 20000, 2e-3, sigma11=sigma11)
+    W1, W2 = run.weights
+    target = sigma31 @ np.linalg.inv(sigma11)
+    assert np.linalg.norm(W2 @ W1 - target) < 1e-6 * np.linalg.norm(target)
+    whitened = train_linear_network(sigma31, 6, 10, 2e-3, sigma11=np.eye(5))
+    plain = train_linear_network(sigma31, 6, 10, 2e-3)
+    assert np.allclose(whitened.modes, plain.modes, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("sigma11", "pattern"),
+    [(np.eye(4), "sigma11 must be a symmetric"), (-np.eye(5), "sigma11 must be positive")],
+)
+def test_train_sigma11_bad_input(sigma11, pattern):
+    sigma31 = np.ones((3, 5))
+    with pytest.raises(ValueError, match=pattern):
+        train_linear_network(sigma31, 2, 5, 1e-3, sigma11=sigma11)

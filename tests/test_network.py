@@ -677,3 +677,47 @@ def test_relative_error_known_values_and_bad_input() -> None:
         relative_error([1.0], [np.nan])
     with pytest.raises(TypeError, match="a must be an array of numbers"):
         relative_error(["x"], [1.0])
+
+
+# -- forward vs reverse accumulation (chapter 2) ----------------------------------------------
+
+
+@HYP
+@given(problems())
+def test_forward_mode_equals_backprop(problem):
+    net, X, Y = problem
+    assume(net.n_layers >= 3)
+    x, y = X[0], Y[0]
+    by_forward = net.delta_by_forward_mode(x, y)
+    by_reverse = net.backward(x, y).delta_of(2)
+    assert rel_err(by_forward, by_reverse) < 1e-10
+
+
+def test_forward_mode_two_layers_is_output_delta():
+    net = MLP.random([3, 2], "tanh", seed=1)
+    x, y = np.ones(3), np.zeros(2)
+    assert np.allclose(net.delta_by_forward_mode(x, y), net.backward(x, y).delta_of(2))
+
+
+def test_accumulation_counts_by_counting_products():
+    # Count every scalar multiplication of the two accumulation orders with explicit shapes.
+    sizes = [3, 5, 4, 6, 2]
+    rev, fwd = network.accumulation_counts(sizes)
+    s2 = sizes[1]
+    rev_count = fwd_count = 0
+    for k in range(1, len(sizes) - 1):  # layers l = 2 .. n_l - 1 (0-based k)
+        rev_count += sizes[k] * sizes[k + 1] + sizes[k]  # W^T v, then ⊙ f'
+        fwd_count += sizes[k] * s2 + sizes[k + 1] * sizes[k] * s2  # D_l T, then W^(l) (D_l T)
+    fwd_count += sizes[-1] * s2  # T^T delta
+    assert (rev, fwd) == (rev_count, fwd_count)
+    assert rev == network.multiplication_counts(sizes)[0]
+    n = 256
+    r, f = network.accumulation_counts([n] * 10)
+    assert n - 1 < f / r < n + 1  # forward costs about s_2 times reverse
+
+
+def test_accumulation_counts_bad_input():
+    with pytest.raises(ValueError, match="sizes must"):
+        network.accumulation_counts([3, 2])
+    with pytest.raises(TypeError, match="sizes must"):
+        network.accumulation_counts("abc")
