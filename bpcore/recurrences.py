@@ -51,16 +51,18 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from bpcore._validate import check_exact_number, check_int, check_real
+from bpcore._validate import check_exact_number, check_int, check_real, check_real_array
 
 __all__ = [
     "AkraBazziResult",
     "LinearRecurrence",
     "akra_bazzi",
     "akra_bazzi_evaluate",
+    "akra_bazzi_real",
     "binet",
     "binet_failure_index",
     "fibonacci",
+    "first_order_product",
     "n_symbol",
     "x",
 ]
@@ -1476,3 +1478,91 @@ def akra_bazzi_evaluate(
         T[lo:hi] = block
         lo = hi
     return T
+
+
+def akra_bazzi_real(
+    terms: Sequence[tuple[object, object]],
+    g: sp.Expr,
+    xs: np.ndarray | Sequence[float],
+    base: float = 1.0,
+) -> np.ndarray:
+    """T(x) at real x for T(x) = Σ aᵢ·T(bᵢx) + g(x) (no rounding), with T(x) = ``base`` for x ≤ 1.
+
+    Introduced in chapter 1 (Linear recurrences).
+
+    Every argument reached from x is x·∏ bᵢ^{kᵢ} for a vector of exponents k, so T(x) is a
+    sum over the nodes k of the recursion tree. The nodes are visited once each (memoised on
+    k), and each visit handles all of ``xs`` at once as one numpy array. With two terms and
+    x ≤ 10¹⁵ there are about a thousand nodes. The chapter uses it to compare the lattice
+    case (all log bᵢ rational multiples of one number), where T(x)/x^p keeps oscillating, with
+    the non-lattice case, where the renewal theorem makes it converge.
+
+    Parameters
+    ----------
+    terms, g
+        As in ``akra_bazzi`` (aᵢ > 0, 0 < bᵢ < 1, g ≥ 0 a sympy expression in ``x``).
+    xs : array of float
+        Points x ≥ 1 at which T is wanted (1-D).
+    base : float
+        Value of T on x ≤ 1.
+
+    Returns
+    -------
+    float64 array, the same shape as ``xs``
+    """
+    pairs = _check_terms(terms)
+    g = _check_g(g)
+    xs = check_real_array(xs, "xs", ndim=1)
+    if xs.size and xs.min() < 1:
+        raise ValueError(f"xs must contain only x >= 1, got min(xs) = {xs.min():.3g}")
+    base = check_real(base, "base")
+    g_fun: Callable[[np.ndarray], np.ndarray] = sp.lambdify(x, g, "numpy")
+    a = [float(ai) for ai, _ in pairs]
+    log_b = [math.log(float(bi)) for _, bi in pairs]
+    memo: dict[tuple[int, ...], np.ndarray] = {}
+
+    def node(k: tuple[int, ...]) -> np.ndarray:
+        if k in memo:
+            return memo[k]
+        arg = xs * math.exp(sum(ki * lb for ki, lb in zip(k, log_b, strict=True)))
+        out = np.full(xs.shape, base, dtype=np.float64)
+        live = arg > 1
+        if live.any():
+            total = np.broadcast_to(np.asarray(g_fun(arg), np.float64), xs.shape).copy()
+            for i, ai in enumerate(a):
+                child = (*k[:i], k[i] + 1, *k[i + 1 :])
+                total += ai * node(child)
+            out[live] = total[live]
+        memo[k] = out
+        return out
+
+    return node((0,) * len(pairs)).copy()
+
+
+def first_order_product(
+    coefficients: np.ndarray | Sequence[float], initial: float = 1.0
+) -> np.ndarray:
+    """Closed form of a(n+1) = cₙ·a(n): a(n) = a(0)·c₀c₁⋯c_{n−1}, for n = 0, …, len(c).
+
+    Introduced in chapter 1 (Linear recurrences).
+
+    The first-order linear recurrence with a *variable* coefficient has a closed form that is a
+    plain product (an empty product is 1). It is width-1 backprop, δ⁽ˡ⁾ = w⁽ˡ⁾f′(z⁽ˡ⁾)δ⁽ˡ⁺¹⁾,
+    and the scalar case of chapter 2's ordered matrix product (the state-transition matrix).
+    The product costs as many multiplications as the recurrence: it is a closed form of
+    constant size only when the cₙ have structure (cₙ = q gives qⁿ; cₙ = n + 1 gives n!).
+
+    Parameters
+    ----------
+    coefficients : array of float
+        c₀, …, c_{N−1} (1-D, finite).
+    initial : float
+        a(0).
+
+    Returns
+    -------
+    float64 array [a(0), a(1), …, a(N)]
+    """
+    c = check_real_array(coefficients, "coefficients", ndim=1)
+    initial = check_real(initial, "initial")
+    return initial * np.concatenate(([1.0], np.cumprod(c)))

@@ -21,9 +21,11 @@ from bpcore.recurrences import (
     LinearRecurrence,
     akra_bazzi,
     akra_bazzi_evaluate,
+    akra_bazzi_real,
     binet,
     binet_failure_index,
     fibonacci,
+    first_order_product,
     n_symbol,
     x,
 )
@@ -731,3 +733,72 @@ def test_roots_float_has_exact_multiplicities() -> None:
 
     reference = sorted((complex(sp.N(r)) for r in sp.Poly(x**5 - x - 1, x).all_roots()), key=key)
     np.testing.assert_allclose(sorted(roots, key=key), reference, atol=1e-12)
+
+
+# ------------------------------------------------------------------------------------------
+# akra_bazzi_real and first_order_product (chapter 1: lattice vs non-lattice, the bridge)
+# ------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 45), st.floats(0.05, 0.95))
+def test_akra_bazzi_real_three_halves_matches_the_hand_solution(j: int, frac: float) -> None:
+    # T(x) = 3T(x/2) + x, T = 1 on x <= 1. With N = ceil(log2 x) the tree has levels
+    # 0..N-1 of work x(3/2)^level and 3^N leaves: T = 2x((3/2)^N - 1) + 3^N.
+    xv = 2.0 ** (j - 1 + frac)
+    big_n = j
+    exact = 2 * xv * (1.5**big_n - 1) + 3.0**big_n
+    got = akra_bazzi_real([(3, R(1, 2))], x, [xv])[0]
+    assert got == pytest.approx(exact, rel=1e-12)
+
+
+def test_akra_bazzi_real_against_plain_recursion() -> None:
+    def plain(v: float) -> float:  # T(x) = T(x/2) + T(x/3) + sqrt(x), T = 2 on x <= 1
+        return 2.0 if v <= 1 else plain(v / 2) + plain(v / 3) + math.sqrt(v)
+
+    xs = np.array([1.0, 1.5, 7.3, 100.0, 12345.6])
+    got = akra_bazzi_real([(1, R(1, 2)), (1, R(1, 3))], sp.sqrt(x), xs, base=2.0)
+    np.testing.assert_allclose(got, [plain(v) for v in xs], rtol=1e-12)
+
+
+def test_akra_bazzi_real_lattice_oscillates_non_lattice_converges() -> None:
+    def band(terms: list, g: sp.Expr, lo: int) -> float:
+        xs = np.logspace(lo, lo + 1, 400)
+        ratio = akra_bazzi_real(terms, g, xs) / xs ** akra_bazzi(terms, g).p_float
+        return float(ratio.max() - ratio.min())
+
+    non_lattice = [(1, R(1, 2)), (1, R(1, 3))]  # log 2 / log 3 irrational
+    lattice = [(1, R(1, 2)), (1, R(1, 4))]
+    one = sp.Integer(1)
+    assert band(non_lattice, one, 14) < 0.6 * band(non_lattice, one, 3)
+    assert band(lattice, one, 14) > 0.95 * band(lattice, one, 3)
+
+
+def test_akra_bazzi_real_bad_input() -> None:
+    with pytest.raises(ValueError, match="xs must"):
+        akra_bazzi_real([(2, R(1, 2))], x, [0.5, 2.0])
+    with pytest.raises(ValueError, match="xs must"):
+        akra_bazzi_real([(2, R(1, 2))], x, [[2.0]])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(-3, 3), min_size=0, max_size=30), st.floats(-5, 5))
+def test_first_order_product_matches_iteration(c: list[float], a0: float) -> None:
+    values = [a0]
+    for cn in c:  # the recurrence a(n+1) = c_n a(n), step by step
+        values.append(cn * values[-1])
+    np.testing.assert_allclose(first_order_product(c, a0), values, rtol=1e-12, atol=1e-300)
+
+
+def test_first_order_product_known_closed_forms() -> None:
+    np.testing.assert_array_equal(
+        first_order_product(np.arange(1, 11)), [math.factorial(k) for k in range(11)]
+    )
+    np.testing.assert_allclose(first_order_product(np.full(20, 0.5), 3.0), 3 * 0.5 ** np.arange(21))
+
+
+def test_first_order_product_bad_input() -> None:
+    with pytest.raises(ValueError, match="coefficients must"):
+        first_order_product([[1.0, 2.0]])
+    with pytest.raises(TypeError, match="initial must"):
+        first_order_product([1.0], "a")  # type: ignore[arg-type]
