@@ -45,16 +45,16 @@ def _draw_depth(fig: Figure, depth: int, weight_scale: float) -> str:
     ax.plot(layers, np.log10(norms[True]), "o-", ms=3, label="tied: one W for every layer")
     ax.plot(layers, np.log10(norms[False]), "s--", ms=3, label="untied: a new W per layer")
     ax.axhline(0.0, color="0.6", lw=0.8)
-    ax.set_xlabel("layer l (the output layer is on the right)")
-    ax.set_ylabel("log10 ‖δ^(l)‖")
+    ax.set_xlabel(r"layer $l$ (the output layer is on the right)")
+    ax.set_ylabel(r"$\log_{10}\,\|\delta^{(l)}\|$")
     top = max(10.0, 5.0 * np.ceil(np.abs(np.log10([*norms[True], *norms[False]])).max() / 5.0))
     ax.set_ylim(-top, top)
     ax.locator_params(nbins=5)
-    ax.legend(loc="lower right" if norms[True][0] > 1 else "upper right", fontsize=8)
-    fig.text(0.5, 0.95, f"Linear network, width 32, σ_w = {weight_scale:.3g}", ha="center")
+    ax.legend(loc="lower right" if norms[True][0] > 1 else "upper right")
+    fig.text(0.5, 0.93, rf"Linear network, width 32, $\sigma_w = {weight_scale:.3g}$", ha="center")
     return (
         f"Log-scale plot of the size of δ against the layer for a {depth}-layer linear network "
-        f"with weight scale {weight_scale:.3g}: at the input layer ‖δ^(1)‖ ≈ "
+        f"with weight scale {weight_scale:.3g}: at the input layer ‖δ⁽¹⁾‖ ≈ "
         f"{norms[True][0]:.2g} (tied) and {norms[False][0]:.2g} (untied)."
     )
 
@@ -71,16 +71,16 @@ def depth_explorer() -> Explorer:
             Control("depth", "depth (layers)", (2, 5, 10, 20, 40, 80), default=20),
             Control(
                 "weight_scale",
-                "weight scale σ_w",
+                r"weight scale $\sigma_w$",
                 (0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.5, 2.0),
                 default=1.0,
             ),
         ],
         caption=(
-            "Size of the backpropagated error ‖δ^(l)‖ in every layer of a linear network "
-            "(f = identity) with Gaussian weights of scale σ_w. With a fresh matrix per layer "
-            "(untied) it shrinks towards the input below σ_w ≈ 1 and grows above; with one tied "
-            "matrix the rate per layer is that matrix's spectral radius (1.07 at σ_w = 1 for this "
-            "draw)."
+            r"Size of the backpropagated error $\|\delta^{(l)}\|$ in every layer of a linear "
+            r"network ($f$ = identity) with Gaussian weights of scale $\sigma_w$. With a fresh "
+            r"matrix per layer (untied) it shrinks towards the input below $\sigma_w \approx 1$ "
+            r"and grows above; with one tied matrix the rate per layer is that matrix's spectral "
+            r"radius (1.07 at $\sigma_w = 1$ for this draw)."
         ),
     )

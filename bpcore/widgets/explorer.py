@@ -36,8 +36,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from bpcore._validate import check_int
+from bpcore.plotting import BOOK_RC, FIGSIZE
 
-__all__ = ["Control", "Explorer", "LiveAndStatic", "Scrubber"]
+__all__ = ["Control", "Explorer", "LiveAndStatic", "Scrubber", "math_html", "plain_text"]
 
 DrawFunction = Callable[..., str]
 
@@ -85,6 +86,14 @@ _LIVE_CACHE_FRAMES = 256  # PNGs of ~20 KB each: at most ~5 MB per live explorer
 # A live redraw trades a little polish for time: unhinted glyphs (hinting is about a tenth of
 # a frame's cost) and the fastest PNG compression (frames are ~10% larger, never stored).
 _FAST_RC = {"text.hinting": "no_hinting"}
+# Frames are drawn with the book's figure style (bpcore.plotting): text that stays readable when
+# a phone shows the figure in a ~340 px column.
+_FRAME_RC = {k: v for k, v in BOOK_RC.items() if k not in ("figure.figsize", "figure.dpi")}
+_FRAME_RC["figure.constrained_layout.use"] = False  # frames place their axes themselves
+#: The website's frames are stored at twice their display resolution (sharp on HiDPI screens).
+STATIC_DENSITY = 2
+#: CSS pixels per inch of figure size.
+CSS_DPI = 96
 _FAST_PNG = {"compress_level": 1}
 
 
@@ -96,15 +105,15 @@ def _render_png(
     fast: bool = False,
 ):
     """Draw one frame; return (png bytes, description). Bad settings become a text frame."""
-    with matplotlib.rc_context(_FAST_RC if fast else {}):
+    with matplotlib.rc_context({**_FRAME_RC, **(_FAST_RC if fast else {})}):
         fig = Figure(figsize=figsize, dpi=dpi)
-        fig.subplots_adjust(left=0.1, right=0.98, bottom=0.15, top=0.9)  # constrained: 2× slower
+        fig.subplots_adjust(left=0.15, right=0.97, bottom=0.15, top=0.88)  # constrained: 2× slower
         try:
             description = draw(fig, **params)
         except (ValueError, OverflowError, FloatingPointError, np.linalg.LinAlgError) as exc:
             fig.clear()
             message = f"This setting cannot be drawn: {exc}"
-            fig.text(0.5, 0.5, message, ha="center", va="center", wrap=True, fontsize=11)
+            fig.text(0.5, 0.5, message, ha="center", va="center", wrap=True, fontsize=12)
             description = message
         buffer = io.BytesIO()
         fig.savefig(
@@ -117,12 +126,47 @@ def _render_png(
     return buffer.getvalue(), str(description)
 
 
+def math_html(text: str) -> str:
+    """HTML for a label or caption whose math is written ``$...$``.
+
+    Introduced in chapter 0 ("The question"). The text is escaped; each ``$...$`` becomes
+    ``<span class="bp-math">TeX</span>``, which the website typesets at build time (KaTeX) like
+    the rest of the book's math. An odd number of ``$`` is a ``ValueError``.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    parts = text.split("$")
+    if len(parts) % 2 == 0:
+        raise ValueError(f"text has an unbalanced '$' (math is written $...$): {text!r}")
+    return "".join(
+        html.escape(part) if i % 2 == 0 else f'<span class="bp-math">{html.escape(part)}</span>'
+        for i, part in enumerate(parts)
+    )
+
+
+def plain_text(text: str) -> str:
+    """The text of a label or caption with its ``$`` math delimiters dropped (for alt text,
+    tooltips and other places that cannot show typeset math).
+
+    Introduced in chapter 0 ("The question"). Math in labels should therefore read well as
+    Unicode too: write ``$σ_w$``-free names where a screen reader will meet them.
+    """
+    return text.replace("$", "")
+
+
 class Scrubber:
     """Pre-rendered frames with a range slider: an interactive figure that needs no kernel.
 
     Introduced in chapter 0 ("The question"). Displayed in a notebook (or on the website) it
-    is plain HTML, one ``<img>`` per page with alt text for every frame, an ``<input
-    type="range">`` and a few lines of inline JavaScript. It loads nothing from anywhere.
+    is plain HTML: one ``<img>`` with alt text for every frame, a labelled ``<input
+    type="range">`` and a short script after the figure. It loads nothing from anywhere.
+
+    The frames travel inside the HTML as PNG data URIs; the website's build moves each into a
+    file of its own (``.ci/sphinxext/book_fixes.py``), so a page loads only the frame it shows
+    and fetches the others when the reader first reaches for the slider. Without JavaScript
+    the slider stays hidden and the default frame shows, with its caption. Styling comes
+    from the site's stylesheet (no inline styles); math in the label and caption is written
+    ``$...$`` (see :func:`math_html`).
     """
 
     def __init__(
@@ -134,23 +178,29 @@ class Scrubber:
         descriptions: Sequence[str],
         caption: str,
         start: int = 0,
+        size: tuple[int, int] | None = None,
     ) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9-]*", name):
             raise ValueError(f"name must be lower-case letters, digits and '-', got {name!r}")
         if not (len(values) == len(frames) == len(descriptions)) or len(frames) == 0:
             raise ValueError("values, frames and descriptions must be non-empty and of one length")
+        math_html(label)  # validates the $...$ markup early
+        math_html(caption)
         self.name = name
         self.label = label
         self.values = list(values)
         self.frames = list(frames)
         self.descriptions = list(descriptions)
         self.caption = caption
-        self.start = int(start)
+        self.start = check_int(start, "start", minimum=0)
+        if self.start >= len(frames):
+            raise ValueError(f"start must be below the number of frames {len(frames)}, got {start}")
+        self.size = size
 
     def __repr__(self) -> str:
         size_kb = sum(len(f) for f in self.frames) / 1024
         return (
-            f"Scrubber({self.name!r}: {len(self.frames)} frames over {self.label}, "
+            f"Scrubber({self.name!r}: {len(self.frames)} frames over {plain_text(self.label)}, "
             f"{size_kb:.0f} KiB of PNG)"
         )
 
@@ -159,28 +209,32 @@ class Scrubber:
         srcs = ["data:image/png;base64," + base64.b64encode(f).decode("ascii") for f in self.frames]
         esc = html.escape
         i0 = self.start
-        data = json.dumps({"src": srcs, "alt": self.descriptions, "value": self.values})
+        data = esc(json.dumps({"src": srcs, "alt": self.descriptions, "value": self.values}))
+        size = f' width="{self.size[0]}" height="{self.size[1]}"' if self.size else ""
         return (
-            f'<figure class="bp-scrubber" id="{uid}" style="margin:1em 0">'
-            f'<img src="{srcs[i0]}" alt="{esc(self.descriptions[i0])}" '
-            f'style="width:100%;height:auto;display:block">'
-            f'<div style="display:flex;gap:0.8em;align-items:center;flex-wrap:wrap;margin:0.4em 0">'
-            f'<label for="{uid}-range">{esc(self.label)}</label>'
+            f'<figure class="bp-scrubber" id="{uid}" data-frames="{data}">'
+            f'<img src="{srcs[i0]}" alt="{esc(self.descriptions[i0])}"{size} decoding="async">'
+            f'<div class="bp-scrubber-controls" hidden>'
+            f'<label for="{uid}-range">{math_html(self.label)}</label>'
             f'<input type="range" id="{uid}-range" min="0" max="{len(self.frames) - 1}" '
-            f'step="1" value="{i0}" style="flex:1 1 12em" '
-            f'aria-valuetext="{esc(self.values[i0])}">'
-            f'<output id="{uid}-value" for="{uid}-range" style="min-width:4em">'
+            f'step="1" value="{i0}" aria-valuetext="{esc(self.values[i0])}">'
+            f'<output id="{uid}-value" for="{uid}-range" aria-hidden="true">'
             f"{esc(self.values[i0])}</output></div>"
-            f"<figcaption>{esc(self.caption)} "
-            f"<em>Drag the slider: the frames were computed when the book was built, so this works "
-            f"without a kernel; run the notebook for the live version.</em></figcaption>"
-            f"<script>(function(){{var d={data};"
-            f'var r=document.getElementById("{uid}-range"),'
-            f'o=document.getElementById("{uid}-value"),'
-            f'im=document.querySelector("#{uid} img");'
-            f'r.addEventListener("input",function(){{var i=+r.value;im.src=d.src[i];'
-            f'im.alt=d.alt[i];o.textContent=d.value[i];r.setAttribute("aria-valuetext",d.value[i]);}});'
-            f"}})();</script></figure>"
+            f"<figcaption>{math_html(self.caption)} "
+            f'<span class="bp-scrubber-hint">Drag the slider (or use the arrow keys): the frames '
+            f"were computed when the book was built, so this works without a kernel; run the "
+            f"notebook for the live version.</span></figcaption></figure>"
+            f"<script>(function(){{var f=document.getElementById({json.dumps(uid)});"
+            f"if(!f)return;var d=JSON.parse(f.getAttribute('data-frames')),"
+            f"c=f.querySelector('.bp-scrubber-controls'),r=f.querySelector('input'),"
+            f"o=f.querySelector('output'),im=f.querySelector('img'),warm=false;"
+            f"c.hidden=false;"
+            f"function preload(){{if(warm)return;warm=true;"
+            f"d.src.forEach(function(s){{var i=new Image();i.src=s;}});}}"
+            f"r.addEventListener('pointerdown',preload);r.addEventListener('focus',preload);"
+            f"r.addEventListener('input',function(){{var i=+r.value;im.src=d.src[i];"
+            f"im.alt=d.alt[i];o.textContent=d.value[i];r.setAttribute('aria-valuetext',d.value[i]);}});"
+            f"}})();</script>"
         )
 
 
@@ -220,7 +274,9 @@ class Explorer:
     caption : str
         What the figure shows, in one or two sentences.
     figsize : (float, float)
-        Figure size in inches.
+        Figure size in inches; the website shows it at 96 CSS pixels per inch. The default
+        (:data:`bpcore.plotting.FIGSIZE`-wide) suits a phone column; stack two panels
+        vertically rather than side by side.
     """
 
     def __init__(
@@ -229,7 +285,7 @@ class Explorer:
         draw: DrawFunction,
         controls: Sequence[Control],
         caption: str,
-        figsize: tuple[float, float] = (7.0, 3.4),
+        figsize: tuple[float, float] = (FIGSIZE[0], 3.4),
     ) -> None:
         if not callable(draw):
             raise TypeError("draw must be a callable draw(fig, **params) -> str")
@@ -271,8 +327,12 @@ class Explorer:
         self.draw(fig, **self._params(params))
         return fig
 
-    def static(self, vary: str, dpi: int = 96, **fixed: Any) -> Scrubber:
-        """Pre-render one frame per value of control ``vary``; the others stay at ``fixed``."""
+    def static(self, vary: str, dpi: int = CSS_DPI * STATIC_DENSITY, **fixed: Any) -> Scrubber:
+        """Pre-render one frame per value of control ``vary``; the others stay at ``fixed``.
+
+        Frames are drawn at ``dpi`` and shown at 96 CSS pixels per inch (by default 2× pixels:
+        sharp on high-density screens).
+        """
         by_name = {c.name: c for c in self.controls}
         if vary not in by_name:
             raise ValueError(f"vary must be one of {sorted(by_name)}, got {vary!r}")
@@ -286,6 +346,7 @@ class Explorer:
         fixed_text = ", ".join(
             f"{by_name[k].label} = {by_name[k].format(v)}" for k, v in others.items()
         )
+        size = (round(self.figsize[0] * CSS_DPI), round(self.figsize[1] * CSS_DPI))
         caption = self.caption + (f" (Fixed: {fixed_text}.)" if fixed_text else "")
         return Scrubber(
             name=self.name,
@@ -295,6 +356,7 @@ class Explorer:
             descriptions=descriptions,
             caption=caption,
             start=list(control.values).index(control.default),
+            size=size,
         )
 
     def live(self):
@@ -333,7 +395,7 @@ class Explorer:
                 frames[key] = self.render(dpi=80, fast=True, **params)
             png, description = frames[key]
             image.value = png
-            text.value = f"<p>{html.escape(description)}</p>"
+            text.value = f"<p>{html.escape(plain_text(description))}</p>"
 
         for w in sliders.values():
             w.observe(redraw, names="value")

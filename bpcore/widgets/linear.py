@@ -25,6 +25,7 @@ from bpcore.linear import (
     tied_delta,
     train_linear_network,
 )
+from bpcore.plotting import STACKED_FIGSIZE as STACKED
 from bpcore.widgets.explorer import Control, Explorer
 
 __all__ = [
@@ -151,20 +152,22 @@ def tied_delta_norms(
 def _draw_tied(fig: Figure, preset: str, radius: float, depth: int) -> str:
     W = preset_matrix(preset, radius)
     recursion, k_closed, closed, method = tied_delta_norms(preset, radius, depth)
-    ax = fig.add_axes((0.09, 0.15, 0.52, 0.72))
+    # Stacked panels (a phone column is too narrow for two side by side): the norms on top,
+    # the eigenvalues below.
+    ax = fig.add_axes((0.16, 0.53, 0.8, 0.34))
     ks = np.arange(depth + 1)
     # log10 on a linear axis: the picture of a log axis, several times faster to draw.
     ax.plot(ks, np.log10(recursion), "-", lw=1.5, label="recursion (k steps)")
     ax.plot(k_closed, np.log10(closed), "o", ms=5, mfc="none", label=f"closed form ({method})")
     ax.axhline(0.0, color="0.6", lw=0.8)
-    ax.set_xlabel("backward steps k")
-    ax.set_ylabel("log10 ‖(Wᵀ)^k δ‖")
+    ax.set_xlabel(r"backward steps $k$")
+    ax.set_ylabel(r"$\log_{10}\,\|(W^{\mathsf{T}})^k\delta\|$")
     ax.locator_params(nbins=4)
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="best")
 
     # the complex plane without tick machinery (half the cost of a second ticked axes)
     lam = np.linalg.eigvals(W)
-    ax2 = fig.add_axes((0.68, 0.15, 0.3, 0.72))
+    ax2 = fig.add_axes((0.3, 0.0, 0.4, 0.35))
     ax2.axis("off")
     theta = np.linspace(0.0, 2.0 * np.pi, 121)
     ax2.plot([-2.2, 2.2], [0.0, 0.0], color="0.75", lw=0.8)
@@ -174,24 +177,27 @@ def _draw_tied(fig: Figure, preset: str, radius: float, depth: int) -> str:
     ax2.set_xlim(-2.2, 2.2)
     ax2.set_ylim(-2.2, 2.2)
     ax2.set_aspect("equal")
-    ax2.text(1.05, -0.3, "1", fontsize=8)
-    ax2.text(2.2, 0.12, "Re λ", ha="right", fontsize=8)
-    ax2.text(0.12, 2.0, "Im λ", fontsize=8)
-    ax2.text(0.0, -2.45, "eigenvalues of W (×), unit circle", ha="center", fontsize=8)
+    ax2.text(1.05, -0.35, "1", fontsize=10)
+    ax2.text(2.2, 0.15, r"Re $\lambda$", ha="right", fontsize=10)
+    ax2.text(0.15, 1.9, r"Im $\lambda$", fontsize=10)
+    fig.text(
+        0.5, 0.415, r"eigenvalues of $W$ ($\times$) and the unit circle", ha="center", fontsize=10
+    )
     entries = "], [".join(", ".join(f"{x:.3g}" for x in row) for row in W)
     fig.text(
         0.5,
-        0.94,
-        f"{preset} W = [[{entries}]], ρ(W) = {radius:.3g}",
+        0.955,
+        f"{preset} W = [[{entries}]]\n" + rf"$\rho(W) = {radius:.3g}$",
         ha="center",
+        va="center",
         fontsize=10,
     )
     inside = "inside" if radius < 1 else ("on" if radius == 1 else "outside")
     return (
-        f"Left: log-scale plot of ‖(Wᵀ)^k δ‖ against the number of backward steps k up to {depth} "
+        f"Top: log-scale plot of ‖(Wᵀ)ᵏ δ‖ against the number of backward steps k up to {depth} "
         f"for the {preset} 2×2 matrix with spectral radius {radius:.3g}; the closed form "
         f"(method {method}) lies on the recursion, which ends at ‖δ‖ = {recursion[-1]:.3g} "
-        f"(largest value {recursion.max():.3g}). Right: its eigenvalues, {inside} the unit circle."
+        f"(largest value {recursion.max():.3g}). Bottom: its eigenvalues, {inside} the unit circle."
     )
 
 
@@ -204,22 +210,23 @@ def tied_explorer() -> Explorer:
         name="tied-explorer",
         draw=_draw_tied,
         controls=[
-            Control("preset", "kind of W", PRESETS, default="non-normal"),
+            Control("preset", "kind of $W$", PRESETS, default="non-normal"),
             Control(
                 "radius",
-                "spectral radius ρ(W)",
+                r"spectral radius $\rho(W)$",
                 (0.5, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.25, 1.5, 2.0),
                 default=0.9,
             ),
-            Control("depth", "depth k", (5, 10, 20, 40, 80, 160, 320, 640, 1280), default=40),
+            Control("depth", "depth $k$", (5, 10, 20, 40, 80, 160, 320, 640, 1280), default=40),
         ],
         caption=(
-            "Backpropagated error ‖(Wᵀ)^k δ‖ through k layers of a linear network with one "
-            "tied 2×2 weight matrix W: the closed form from a decomposition of W (circles) and "
-            "the layer-by-layer recursion (line), with the eigenvalues of W and the unit circle "
-            "on the right. The spectral radius decides the eventual growth rate; a defective or "
-            "non-normal W adds a transient hump."
+            r"Backpropagated error $\|(W^{\mathsf T})^k \delta\|$ through $k$ layers of a linear "
+            r"network with one tied $2\times 2$ weight matrix $W$: the closed form from a "
+            r"decomposition of $W$ (circles) and the layer-by-layer recursion (line), with the "
+            r"eigenvalues of $W$ and the unit circle below. The spectral radius decides the "
+            r"eventual growth rate; a non-normal $W$ (defective or not) can add a transient hump."
         ),
+        figsize=STACKED,
     )
 
 
@@ -271,23 +278,30 @@ def _draw_saxe(fig: Figure, s: float, u0: float) -> str:
     closed = saxe_mode_trajectory(t, s, u0)
     shallow = s - (s - u0) * np.exp(-t)  # N_l = 2: τ u̇ = s − u
     ax = fig.add_subplot()
-    ax.plot(t, shallow / s, color="0.6", lw=1, ls=":", label="no hidden layer: τu̇ = s − u")
+    ax.plot(
+        t,
+        shallow / s,
+        color="0.6",
+        lw=1,
+        ls=":",
+        label=r"no hidden layer: $\tau\dot u = \sigma - u$",
+    )
     ax.plot(t, closed / s, lw=2, label="Saxe et al. closed form")
     ax.plot(times, modes / s, "o", ms=3, label=f"gradient descent (lr = {lr:.2g})")
     if u0 < s / 2:
         t_half = saxe_learning_time(s, u0, s / 2)
-        ax.axvline(t_half, color="C3", lw=0.8, ls="--", label=f"t½ = {t_half:.3g} τ")
+        ax.axvline(t_half, color="C3", lw=0.8, ls="--", label=rf"$t_{{1/2}} = {t_half:.3g}\,\tau$")
         story = (
             f"after a plateau it rises along the sigmoid and is half learned at t = {t_half:.3g} τ"
         )
     else:
         story = "it starts above s/2, so there is no plateau"
-    ax.set_xlabel("training time t / τ")
-    ax.set_ylabel("u(t) / s")
+    ax.set_xlabel(r"training time $t/\tau$")
+    ax.set_ylabel(r"$u(t)/\sigma$")
     ax.set_ylim(-0.05, 1.08)
     ax.locator_params(nbins=5)
-    ax.legend(loc="lower right", fontsize=8)
-    fig.text(0.5, 0.94, f"One mode, s = {s:g}, u₀ = {u0:g}", ha="center", fontsize=10)
+    ax.legend(loc="lower right", fontsize=8.5)
+    fig.text(0.5, 0.93, rf"One mode, $\sigma = {s:g}$, $u_0 = {u0:g}$", ha="center", fontsize=10)
     err = float(np.max(np.abs(modes - saxe_mode_trajectory(times, s, u0)))) / s
     return (
         f"Learning curve of one mode with singular value {s:g} starting from u0 = {u0:g}: "
@@ -304,13 +318,16 @@ def saxe_explorer() -> Explorer:
         name="saxe-explorer",
         draw=_draw_saxe,
         controls=[
-            Control("s", "singular value s", (0.25, 0.5, 1.0, 2.0, 4.0, 8.0), default=1.0),
-            Control("u0", "initial strength u₀", (1e-6, 1e-4, 1e-3, 1e-2, 0.1, 0.2), default=1e-3),
+            Control("s", r"singular value $\sigma$", (0.25, 0.5, 1.0, 2.0, 4.0, 8.0), default=1.0),
+            Control(
+                "u0", "initial strength $u_0$", (1e-6, 1e-4, 1e-3, 1e-2, 0.1, 0.2), default=1e-3
+            ),
         ],
         caption=(
-            "Training a two-layer linear network: the strength u(t) of one input–output mode "
-            "(singular value s, initial strength u₀) by gradient descent (dots) and by the exact "
-            "solution of τu̇ = 2u(s − u) (line). Smaller u₀ means a longer plateau, larger s a "
-            "faster rise; without a hidden layer (dotted) there is no plateau."
+            r"Training a two-layer linear network: the strength $u(t)$ of one input–output mode "
+            r"(singular value $\sigma$, initial strength $u_0$) by gradient descent with a small "
+            r"step (dots) and by the exact solution of the gradient flow "
+            r"$\tau\dot u = 2u(\sigma - u)$ (line). Smaller $u_0$ means a longer plateau, larger "
+            r"$\sigma$ a faster rise; without a hidden layer (dotted) there is no plateau."
         ),
     )

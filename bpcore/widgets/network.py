@@ -17,6 +17,7 @@ from bpcore._validate import check_int, check_real
 from bpcore.activations import get_activation
 from bpcore.backprop import delta_recursion
 from bpcore.network import MLP
+from bpcore.plotting import STACKED_FIGSIZE
 from bpcore.widgets.explorer import Control, Explorer
 
 __all__ = ["NETWORK_ACTIVATIONS", "delta_profile", "network_explorer"]
@@ -121,48 +122,49 @@ def _draw_network(fig: Figure, depth: int, width: int, weight_scale: float, acti
     low, mid, high = np.quantile(logs, [0.1, 0.5, 0.9], axis=0, method="nearest")
     # Few ticks and no legend: every tick label is a text to lay out, and text dominates the
     # redraw time.
-    ax1 = fig.add_axes((0.09, 0.16, 0.38, 0.7))
+    # Stacked panels (a phone column is too narrow for two side by side).
+    ax1 = fig.add_axes((0.16, 0.56, 0.8, 0.34))
     ax1.fill_between(layers, low, high, color="C0", alpha=0.25, lw=0)
     ax1.plot(layers, mid, "o-", color="C0", ms=3, lw=1.2)
     ax1.set_xticks([2, (2 + n_l) // 2, n_l])
-    ax1.set_xlabel("layer l")
-    ax1.set_ylabel("log10 ‖δ^(l)‖")
+    ax1.set_xlabel(r"layer $l$")
+    ax1.set_ylabel(r"$\log_{10}\,\|\delta^{(l)}\|$")
     ax1.locator_params(axis="y", nbins=4)
     finite = mid[np.isfinite(mid)]
     if finite.size and np.ptp(finite) < 2.0:  # keep a readable range when δ barely changes
         centre = 0.5 * (finite.max() + finite.min())
         ax1.set_ylim(centre - 1.5, centre + 1.5)
 
-    ax2 = fig.add_axes((0.6, 0.16, 0.38, 0.7))
+    ax2 = fig.add_axes((0.16, 0.08, 0.8, 0.34))
     shown = sorted({2, (1 + n_l) // 2, n_l - 1})
     for k, l in enumerate(shown):
         counts, _ = np.histogram(fprimes[l - 2], bins=_BINS)
         ax2.stairs(counts / fprimes[l - 2].size, _BINS, color=f"C{k + 1}", lw=1.4)
         ax2.text(
-            0.5, 0.9 - 0.09 * k, f"l = {l}", color=f"C{k + 1}", fontsize=8,
+            0.5, 0.88 - 0.11 * k, rf"$l = {l}$", color=f"C{k + 1}", fontsize=10,
             transform=ax2.transAxes, ha="center",
         )  # fmt: skip
     ax2.set_xlim(0.0, 1.05)
     ax2.set_ylim(0.0, None)
     ax2.set_xticks([0.0, 0.5, 1.0])
     ax2.locator_params(axis="y", nbins=3)
-    ax2.set_xlabel("f'(z^(l)) = diagonal of D_l")
+    ax2.set_xlabel(r"$f'(z^{(l)})$, the diagonal of $D_l$")
     ax2.set_ylabel("fraction of units")
     fig.text(
         0.5,
-        0.94,
-        f"{activation}, depth {depth}, width {width}, σ_w = {weight_scale:.3g}",
+        0.955,
+        rf"{activation}, depth {depth}, width {width}, $\sigma_w = {weight_scale:.3g}$",
         ha="center",
-        fontsize=9,
+        fontsize=10,
     )
     means = ", ".join(f"{np.mean(fprimes[l - 2]):.2f} in layer {l}" for l in shown)
     dead = "" if np.all(np.isfinite(logs)) else " For some inputs δ is exactly zero."
     return (
-        f"Left: log10 of ‖δ^(l)‖ against the layer for a {activation} network of depth {depth}, "
+        f"Top: log10 of ‖δ⁽ˡ⁾‖ against the layer for a {activation} network of depth {depth}, "
         f"width {width} and weight scale {weight_scale:.3g} (median and 10–90 % band over "
         f"{_BATCH} inputs); the median goes from "
-        f"{mid[-1]:.2g} at the output layer to {mid[0]:.2g} at layer 2. Right: histograms of "
-        f"f'(z^(l)), whose mean is {means}.{dead}"
+        f"{mid[-1]:.2g} at the output layer to {mid[0]:.2g} at layer 2. Bottom: histograms of "
+        f"f′(z⁽ˡ⁾), whose mean is {means}.{dead}"
     )
 
 
@@ -175,22 +177,22 @@ def network_explorer() -> Explorer:
         name="network-explorer",
         draw=_draw_network,
         controls=[
-            Control("depth", "depth n_l − 1", (3, 5, 10, 20, 30, 40, 50), default=20),
-            Control("width", "width s_l", (16, 32, 64, 128), default=64),
+            Control("depth", r"depth $n_l - 1$", (3, 5, 10, 20, 30, 40, 50), default=20),
+            Control("width", "width $s_l$", (16, 32, 64, 128), default=64),
             Control(
                 "weight_scale",
-                "weight scale σ_w",
+                r"weight scale $\sigma_w$",
                 (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0),
                 default=1.0,
             ),
-            Control("activation", "activation f", NETWORK_ACTIVATIONS, default="tanh"),
+            Control("activation", "activation $f$", NETWORK_ACTIVATIONS, default="tanh"),
         ],
         caption=(
-            "Left: the size of the backpropagated error ‖δ^(l)‖ in every layer of a random "
-            "network (Gaussian weights of scale σ_w, zero biases): median and 10–90 % band over "
-            "16 random inputs. Right: the distribution of "
-            "f'(z^(l)), the diagonal of D_l in M_l = D_l W^(l)ᵀ, in three layers. These "
-            "coefficients change from layer to layer and from input to input."
+            r"Top: the size of the backpropagated error $\|\delta^{(l)}\|$ in every layer of a "
+            r"random network (Gaussian weights of scale $\sigma_w$, zero biases): median and "
+            r"10–90 % band over 16 random inputs. Bottom: the distribution of $f'(z^{(l)})$, the "
+            r"diagonal of $D_l$ in $M_l = D_l W^{(l)\mathsf T}$, in three layers. These "
+            r"coefficients change from layer to layer and from input to input."
         ),
-        figsize=(7.0, 3.2),
+        figsize=STACKED_FIGSIZE,
     )

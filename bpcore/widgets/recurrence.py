@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from bpcore._validate import check_int, check_real
+from bpcore.plotting import STACKED_FIGSIZE
 from bpcore.recurrences import LinearRecurrence
 from bpcore.widgets.explorer import Control, Explorer
 
@@ -186,10 +187,10 @@ def _root_text(r: complex) -> str:
     return f"{r.real:.3g} ± {abs(r.imag):.3g}i".replace("-", "−")
 
 
-# The complex-plane panel: a square of half-width `half` centred at (0.19, 0.5) in figure
-# coordinates, 0.66 of the figure high.
-_PANEL_CENTRE = (0.19, 0.5)
-_PANEL_HALF_HEIGHT = 0.33
+# The complex-plane panel (below the sequence: panels are stacked for a phone column): a square
+# of half-width `half` centred at (0.5, 0.2) in figure coordinates, 0.3 of the figure high.
+_PANEL_CENTRE = (0.5, 0.2)
+_PANEL_HALF_HEIGHT = 0.15
 
 
 def _plane_xy(fig: Figure, half: float, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -207,14 +208,14 @@ def _plane_line(fig: Figure, half: float, z: np.ndarray, **style: object) -> Non
 
 def _plane_text(fig: Figure, half: float, z: complex, text: str, **style: object) -> None:
     x, y = _plane_xy(fig, half, np.array([z]))
-    fig.text(float(x[0]), float(y[0]), text, fontsize=8, **style)
+    fig.text(float(x[0]), float(y[0]), text, fontsize=10, **style)
 
 
 def _draw_recurrence(fig: Figure, c1: float, c2: float, c3: float, initial: str, n_max: int) -> str:
     curves = recurrence_curves(c1, c2, c3, initial, n_max)
     rec, rho = curves.recurrence, curves.rho
 
-    # left: the complex plane, drawn straight onto the figure (no axes: ~20 ms cheaper)
+    # bottom: the complex plane, drawn straight onto the figure (no axes: ~20 ms cheaper)
     half = max(_PLANE, 1.1 * rho)
     theta = np.linspace(0.0, 2.0 * np.pi, 121)
     circle = np.exp(1j * theta)
@@ -230,11 +231,15 @@ def _draw_recurrence(fig: Figure, c1: float, c2: float, c3: float, initial: str,
     _plane_text(fig, half, half + 0.12j * half / _PLANE, "Re", ha="right")
     _plane_text(fig, half, (0.12 + 0.85j) * half, "Im")
     fig.text(
-        0.19, 0.03, f"× roots, unit circle,\ndashed: radius ρ = {rho:.3g}", ha="center", fontsize=8
+        0.5,
+        0.4,
+        rf"$\times$ roots, unit circle, dashed: radius $\rho = {rho:.3g}$",
+        ha="center",
+        fontsize=10,
     )
 
-    # right: log10 |a(n)| on a linear axis (the picture of a log axis, several times faster)
-    ax2 = fig.add_axes((0.49, 0.15, 0.49, 0.68))
+    # top: log10 |a(n)| on a linear axis (the picture of a log axis, several times faster)
+    ax2 = fig.add_axes((0.16, 0.53, 0.8, 0.33))
     nonzero = curves.exact != 0
     n = curves.n[nonzero]
     log_exact = np.log10(np.abs(curves.exact[nonzero]))
@@ -249,28 +254,29 @@ def _draw_recurrence(fig: Figure, c1: float, c2: float, c3: float, initial: str,
             ":",
             color="0.4",
             lw=1.2,
-            label="slope of ρⁿ",
+            label=r"slope of $\rho^n$",
         )
-    ax2.set_xlabel("n")
-    ax2.set_ylabel("log10 |a(n)|")
+    ax2.set_xlabel(r"$n$")
+    ax2.set_ylabel(r"$\log_{10}\,|a(n)|$")
     ax2.locator_params(nbins=5)
     # one line of text instead of a legend (a legend costs ~15 ms per redraw)
     fig.text(
-        0.49,
-        0.85,
-        "line: iteration   circles: closed form   dotted: slope of ρⁿ",
-        fontsize=8,
-        color="0.3",
+        0.5,
+        0.885,
+        r"line: iteration, circles: closed form, dotted: slope of $\rho^n$",
+        ha="center",
+        fontsize=9.5,
+        color="0.25",
     )
-    fig.text(0.5, 0.93, _recurrence_text(rec), ha="center", fontsize=10)
+    fig.text(0.5, 0.955, _recurrence_text(rec), ha="center", va="center", fontsize=10)
 
     roots_text = curves.roots_text()
     where = "inside" if rho < 1 - 1e-12 else ("on" if rho <= 1 + 1e-12 else "outside")
     last = curves.exact[-1]
     return (
-        f"Left: the characteristic roots {roots_text} of the order-{rec.order} recurrence "
+        f"Bottom: the characteristic roots {roots_text} of the order-{rec.order} recurrence "
         f"{_recurrence_text(rec)}, with spectral radius {rho:.3g}, {where} the unit circle. "
-        f"Right: log-scale plot of |a(n)| for n = 0 to {n_max}; the closed form lies on the "
+        f"Top: log-scale plot of |a(n)| for n = 0 to {n_max}; the closed form lies on the "
         f"iterated sequence, and a({n_max}) = {last:.4g}."
     )
 
@@ -284,16 +290,18 @@ def recurrence_explorer() -> Explorer:
         name="recurrence-explorer",
         draw=_draw_recurrence,
         controls=[
-            Control("c1", "c₁", COEFFICIENT_VALUES, default=1.0),
-            Control("c2", "c₂", COEFFICIENT_VALUES, default=1.0),
-            Control("c3", "c₃", COEFFICIENT_VALUES, default=0.0),
+            Control("c1", "$c_1$", COEFFICIENT_VALUES, default=1.0),
+            Control("c2", "$c_2$", COEFFICIENT_VALUES, default=1.0),
+            Control("c3", "$c_3$", COEFFICIENT_VALUES, default=0.0),
             Control("initial", "a(0), a(1), a(2)", INITIAL_PRESETS, default="0, 1, 1"),
             Control("n_max", "last n", (10, 20, 40, 60), default=40),
         ],
         caption=(
-            "A linear recurrence a(n) = c₁a(n−1) + c₂a(n−2) + c₃a(n−3) (c₃ = 0: order 2). "
-            "Left: its characteristic roots, the unit circle and the circle of radius ρ, the "
-            "spectral radius. Right: |a(n)| by iteration (line), the closed form Σ p_r(n) rⁿ "
-            "evaluated in float64 (circles), and a line with the slope of ρⁿ."
+            r"A linear recurrence $a(n) = c_1 a(n-1) + c_2 a(n-2) + c_3 a(n-3)$ ($c_3 = 0$: "
+            r"order 2). Top: $|a(n)|$ by iteration (line), the closed form "
+            r"$\sum_r p_r(n)\, r^n$ evaluated in float64 (circles), and a line with the slope of "
+            r"$\rho^n$. Bottom: its characteristic roots, the unit circle and the circle of "
+            r"radius $\rho$, the spectral radius."
         ),
+        figsize=STACKED_FIGSIZE,
     )
