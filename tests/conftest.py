@@ -78,22 +78,43 @@ def site_url(built_site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser(tmp_path_factory: pytest.TempPathFactory):
-    """Debian's Chromium driven by Playwright, with a throw-away profile."""
+def _playwright():
+    """One Playwright driver for the session (the sync API allows one per thread)."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 
-    profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            yield context
-        finally:
-            with contextlib.suppress(Exception):
-                context.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright, tmp_path_factory: pytest.TempPathFactory):
+    """Debian's Chromium driven by Playwright, with a throw-away profile."""
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    context = _playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=str(CHROMIUM),
+        args=CHROMIUM_ARGS,
+        headless=True,
+        viewport={"width": 1280, "height": 900},
+    )
+    try:
+        yield context
+    finally:
+        with contextlib.suppress(Exception):
+            context.close()
+
+
+@pytest.fixture(scope="session")
+def nojs_context(_playwright):
+    """A second Chromium whose pages run no JavaScript of their own (what a page shows before
+    any script has run); Playwright's own evaluation still works there."""
+    chromium = _playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    )
+    try:
+        context = chromium.new_context(java_script_enabled=False)
+        yield context
+    finally:
+        with contextlib.suppress(Exception):
+            chromium.close()

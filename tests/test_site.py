@@ -1,14 +1,16 @@
 """The static website as a reader meets it: every page in a real browser (Debian's Chromium).
 
 For every page: HTTP 200 for the page and everything it loads, no request to any host but
-127.0.0.1, no console error or uncaught exception, every math element typeset by MathJax, alt
-text on every image, and scrubbable figures that really change frame. A viewport screenshot of
-each page goes to ``_build/screenshots/``. Internal links and page weight are checked on the
-built files.
+127.0.0.1, no console error or uncaught exception, every math element already typeset (KaTeX,
+at build time), alt text on every image, scrubbable figures that really change frame, and the
+page's transferred weight (gzip, everything it loads) within budget. A viewport screenshot of
+each page goes to ``_build/screenshots/``. Internal links are checked on the built files.
+Accessibility, phones, keyboard and print: tests/test_site_a11y.py.
 """
 
 from __future__ import annotations
 
+import gzip
 import html.parser
 import re
 from pathlib import Path
@@ -19,7 +21,11 @@ import yaml
 from conftest import ROOT
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-MAX_PAGE_BYTES = 2_000_000
+MAX_PAGE_BYTES = 2_000_000  # uncompressed HTML + own images, any page
+# What a reader's browser transfers for one chapter page from a host that gzips (as GitHub
+# Pages does): the HTML, every stylesheet, script, font and image it loads, after scrolling to
+# the end (lazy images included). Budget from DEVELOPERS.md.
+MAX_CHAPTER_GZIP_BYTES = 1_000_000
 EXTRA_PAGES = ["index.html", "genindex.html", "search.html", "prf-prf.html"]
 # Console messages we can name and explain. Empty: the book fixes what it finds instead
 # (see .ci/sphinxext/book_fixes.py for the thebe script and the theme mode).
@@ -58,9 +64,13 @@ def test_page_in_the_browser(page_path: str, site_url: str, browser) -> None:
         if not (url.startswith(site_url) or url.startswith(("data:", "blob:", "about:"))):
             foreign.append(url)
 
+    loaded: list[str] = []
+
     def on_response(response) -> None:
         if response.url.startswith(site_url) and response.status != 200:
             bad_status.append((response.status, response.url))
+        elif response.url.startswith(site_url):
+            loaded.append(response.url)
 
     def on_console(message) -> None:
         if message.type == "error" and not any(p.search(message.text) for p in CONSOLE_ALLOWED):
@@ -75,18 +85,16 @@ def test_page_in_the_browser(page_path: str, site_url: str, browser) -> None:
         response = page.goto(f"{site_url}/{page_path}", wait_until="load")
         assert response is not None
         assert response.status == 200
-        page.wait_for_function(
-            "() => !document.querySelector('.math') || "
-            "(window.MathJax && MathJax.startup && MathJax.startup.promise && "
-            " document.querySelectorAll('.math').length === "
-            " document.querySelectorAll('.math mjx-container').length)",
-            timeout=60_000,
-        )
         untypeset = page.evaluate(
             "() => [...document.querySelectorAll('.math')]"
-            ".filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60))"
+            ".filter(e => !e.querySelector('.katex')).map(e => e.textContent.slice(0, 60))"
         )
-        assert untypeset == [], f"math not rendered by MathJax: {untypeset}"
+        assert untypeset == [], f"math not typeset at build time: {untypeset}"
+        errors_tex = page.evaluate(
+            "() => [...document.querySelectorAll('.katex-error')].map(e => e.textContent)"
+        )
+        assert errors_tex == [], f"formulas KaTeX could not typeset: {errors_tex}"
+        assert page.evaluate("() => !window.MathJax"), "MathJax is loaded; math is typeset at build"
         visible = page.evaluate("() => document.body.innerText")
         for raw in ("$$", "\\(", "\\["):
             assert raw not in visible, f"raw TeX {raw!r} left in the visible text"
@@ -98,6 +106,8 @@ def test_page_in_the_browser(page_path: str, site_url: str, browser) -> None:
             assert alt.strip(), f"image without alt text: {src}"
             assert not re.search(r"\.(png|svg|jpe?g|gif)$", alt), f"alt is a file name: {alt}"
         _scrub_every_animation(page)
+        if page_path.startswith("chapters/") and page_path != "chapters/bibliography.html":
+            _check_transferred_weight(page, page_path, site_url, loaded)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.evaluate("() => window.scrollTo(0, 0)")
         page.screenshot(path=str(SCREENSHOTS / (page_path.replace("/", "__") + ".png")))
@@ -107,6 +117,26 @@ def test_page_in_the_browser(page_path: str, site_url: str, browser) -> None:
     assert bad_status == [], f"non-200 responses: {bad_status}"
     assert failed == [], f"failed requests: {failed}"
     assert errors == [], "\n".join(errors)
+
+
+def _check_transferred_weight(page, page_path: str, site_url: str, loaded: list[str]) -> None:
+    """Scroll to the end (lazy images load), then add up the gzip size of every loaded file."""
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    for y in range(0, height + 900, 700):  # bounded: one step per 700 px of page
+        page.evaluate(f"() => window.scrollTo(0, {y})")
+        page.wait_for_timeout(20)
+    page.wait_for_load_state("load")
+    total, files = 0, set()
+    for url in loaded:
+        path = unquote(urlsplit(url).path).lstrip("/")
+        file = ROOT / "_build" / "html" / path
+        if file.is_file() and path not in files:
+            files.add(path)
+            total += len(gzip.compress(file.read_bytes(), compresslevel=6))
+    print(f"\n{page_path}: {total / 1e3:.0f} kB transferred (gzip) in {len(files)} files")
+    assert total <= MAX_CHAPTER_GZIP_BYTES, (
+        f"{page_path} transfers {total} bytes gzip, budget {MAX_CHAPTER_GZIP_BYTES}"
+    )
 
 
 def _scrub_every_animation(page) -> None:
