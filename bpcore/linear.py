@@ -691,7 +691,7 @@ def untied_delta(weights: Sequence[np.ndarray], delta_out: np.ndarray) -> np.nda
 def reply_formula(W: np.ndarray, k: int) -> np.ndarray:
     """(Wᵏ)ᵀ exactly as the reply wrote it — a matrix, not the vector δ.
 
-    Introduced in chapter 3 (Linear networks).
+    Introduced in chapter 0 (The question); used again in chapter 3 (Linear networks).
 
     (Wᵏ)ᵀ = (Wᵀ)ᵏ is the correct *operator*, but δ^(n) is that matrix applied to δ^(m):
     ``reply_formula(W, k) @ delta_out`` equals ``tied_delta(W, k, delta_out).delta``.
