@@ -802,3 +802,35 @@ def test_first_order_product_bad_input() -> None:
         first_order_product([[1.0, 2.0]])
     with pytest.raises(TypeError, match="initial must"):
         first_order_product([1.0], "a")  # type: ignore[arg-type]
+
+
+def _exact_tree(terms: list[tuple[int, Fraction]], xv: Fraction, g_one: bool) -> int | Fraction:
+    """T(x) = Σ aᵢ T(bᵢ x) + g(x), T = 1 on x ≤ 1, in Fractions (g = 1 or g = x)."""
+    memo: dict[Fraction, Fraction] = {}
+
+    def t(v: Fraction) -> Fraction:
+        if v <= 1:
+            return Fraction(1)
+        if v not in memo:
+            memo[v] = sum((ai * t(v * bi) for ai, bi in terms), Fraction(1 if g_one else v))
+        return memo[v]
+
+    return t(xv)
+
+
+def test_akra_bazzi_real_leaves_at_exactly_one() -> None:
+    # x = 2^30: after 30 halvings the argument is exactly 1, a leaf (a float 1 + ε must not
+    # count as live). Exact: T = 2x((3/2)^30 - 1) + 3^30.
+    xv = 2.0**30
+    exact = 2 * Fraction(xv) * (Fraction(3, 2) ** 30 - 1) + 3**30
+    got = akra_bazzi_real([(3, R(1, 2))], x, [xv])[0]
+    assert got == pytest.approx(float(exact), rel=1e-12)
+    assert got == pytest.approx(
+        float(_exact_tree([(3, Fraction(1, 2))], Fraction(xv), g_one=False)), rel=1e-12
+    )
+    # x = 6^15 for T(x/2) + T(x/3) + 1: many nodes land exactly on 1.
+    xv = 6.0**15
+    exact = _exact_tree([(1, Fraction(1, 2)), (1, Fraction(1, 3))], Fraction(6**15), g_one=True)
+    assert exact == 4455949763
+    got = akra_bazzi_real([(1, R(1, 2)), (1, R(1, 3))], sp.Integer(1), [xv])[0]
+    assert got == pytest.approx(float(exact), rel=1e-12)

@@ -43,6 +43,39 @@ def test_static_has_one_distinct_frame_per_value_and_loads_nothing(explorer: Exp
     assert 'value="1"' in page
 
 
+def test_static_frames_are_2x_with_their_display_size(explorer: Explorer) -> None:
+    import io
+
+    from PIL import Image
+
+    scrubber = explorer.static("slope")
+    assert scrubber.size == (461, 326)  # 4.8 × 3.4 inches at 96 CSS px per inch
+    assert Image.open(io.BytesIO(scrubber.frames[0])).size == (921, 652)  # 4.8 × 192, 3.4 × 192
+    assert 'width="461" height="326"' in scrubber._repr_html_()
+
+
+def test_static_markup_is_valid_and_styled_by_the_site(explorer: Explorer) -> None:
+    page = explorer.static("slope")._repr_html_()
+    assert "style=" not in page  # the site's stylesheet styles it
+    figure = page[: page.index("</figure>")]
+    assert "<script" not in figure  # the script follows the figure; figcaption is last inside
+    assert figure.rstrip().endswith("</figcaption>")
+    # without JavaScript the slider (which could not change the frame) stays hidden
+    assert '<div class="bp-scrubber-controls" hidden>' in page
+    assert page.count("<script>") == 1
+
+
+def test_math_in_labels_and_captions_is_marked_for_the_build() -> None:
+    assert widgets.math_html(r"weight scale $\sigma_w$ & <b>") == (
+        'weight scale <span class="bp-math">\\sigma_w</span> &amp; &lt;b&gt;'
+    )
+    assert widgets.plain_text(r"scale $\sigma_w$, $\|\delta^{(l)}\|$") == "scale σ_w, ‖δ^(l)‖"
+    with pytest.raises(ValueError, match="unbalanced"):
+        widgets.math_html("a $b")
+    with pytest.raises(TypeError, match="text must be a str"):
+        widgets.math_html(3)
+
+
 def test_static_is_deterministic(explorer: Explorer) -> None:
     assert explorer.static("slope")._repr_html_() == explorer.static("slope")._repr_html_()
 
@@ -89,7 +122,7 @@ def test_fast_render_is_a_valid_png_of_the_same_size(explorer: Explorer) -> None
     fast, slow = explorer.render(fast=True), explorer.render(fast=False)
     assert fast[1] == slow[1]
     sizes = [Image.open(io.BytesIO(png)).size for png in (fast[0], slow[0])]
-    assert sizes[0] == sizes[1] == (560, 272)  # 7 × 3.4 inches at 80 dpi
+    assert sizes[0] == sizes[1] == (384, 272)  # 4.8 × 3.4 inches at 80 dpi
 
 
 def test_redraw_times_are_medians_of_the_samples(explorer: Explorer) -> None:

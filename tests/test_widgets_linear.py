@@ -133,4 +133,4 @@ def test_static_versions_have_one_frame_per_value() -> None:
     assert len(scrubber.frames) == len(PRESETS) == len(set(scrubber.frames))
     scrubber = widgets.saxe_explorer().static("s", dpi=40, u0=1e-3)
     assert len(scrubber.frames) == 6
-    assert "u₀ = 0.001" in scrubber.caption
+    assert "initial strength $u_0$ = 0.001" in scrubber.caption

@@ -34,6 +34,7 @@ Loaded through ``sphinx.local_extensions`` in ``_config.yml``. The browser and s
    * sphinx-proof and sphinx-exercise write the same ``id`` (``proof``, ``proof-content``,
      ``exercise-content``, ``solution-content``) on every box, which breaks ``#`` links to them:
      each gets a unique suffix (nothing references these ids).
+9. Every page gets a ``<meta name="description">``: its first paragraph as plain text.
 """
 
 from __future__ import annotations
@@ -70,6 +71,27 @@ def _unwanted(script: Any) -> bool:
 def _drop_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     if "script_files" in context:
         context["script_files"] = [s for s in context["script_files"] if not _unwanted(s)]
+    # fix 9: a <meta name="description"> (search engines, link previews): the page's first
+    # paragraph as plain text (math included as its TeX-free HTML text), else the book's title.
+    body = context.get("body") or ""
+    first = re.search(r"<p>(.*?)</p>", body, re.S)
+    text = (
+        re.sub(
+            r'<span class="katex-mathml">.*?</span>(?=<span class="katex-html")',
+            "",
+            first[1],
+            flags=re.S,
+        )
+        if first
+        else ""
+    )
+    text = re.sub(r"<[^>]+>", "", text)
+    text = html.unescape(re.sub(r"\s+", " ", text)).strip() or (app.config.html_title or "")
+    if len(text) > 160:
+        text = text[:157].rsplit(" ", 1)[0] + "…"
+    context["metatags"] = (
+        context.get("metatags", "") + f'<meta name="description" content="{html.escape(text)}">'
+    )
 
 
 def _write_index(app: Sphinx, exception: Exception | None) -> None:

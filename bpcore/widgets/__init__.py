@@ -5,7 +5,14 @@ this package named for its topic, and every ``*_explorer`` factory is re-exporte
 """
 
 from bpcore.widgets.depth import depth_explorer, linear_delta_norms
-from bpcore.widgets.explorer import Control, Explorer, LiveAndStatic, Scrubber
+from bpcore.widgets.explorer import (
+    Control,
+    Explorer,
+    LiveAndStatic,
+    Scrubber,
+    math_html,
+    plain_text,
+)
 from bpcore.widgets.linear import saxe_explorer, tied_explorer
 from bpcore.widgets.network import NETWORK_ACTIVATIONS, delta_profile, network_explorer
 from bpcore.widgets.recurrence import recurrence_curves, recurrence_explorer
@@ -19,7 +26,9 @@ __all__ = [
     "delta_profile",
     "depth_explorer",
     "linear_delta_norms",
+    "math_html",
     "network_explorer",
+    "plain_text",
     "recurrence_curves",
     "recurrence_explorer",
     "saxe_explorer",

@@ -144,14 +144,24 @@ def math_html(text: str) -> str:
     )
 
 
-def plain_text(text: str) -> str:
-    """The text of a label or caption with its ``$`` math delimiters dropped (for alt text,
-    tooltips and other places that cannot show typeset math).
+_TEX_WORDS = {
+    r"\sigma": "σ", r"\rho": "ρ", r"\lambda": "λ", r"\delta": "δ", r"\tau": "τ",
+    r"\alpha": "α", r"\approx": "≈", r"\times": "×", r"\sum": "Σ", r"\|": "‖",
+    r"\log": "log", r"\mathsf{T}": "ᵀ", r"\mathsf T": "ᵀ", r"\dot u": "u̇", r"\,": " ",
+}  # fmt: skip
 
-    Introduced in chapter 0 ("The question"). Math in labels should therefore read well as
-    Unicode too: write ``$σ_w$``-free names where a screen reader will meet them.
+
+def plain_text(text: str) -> str:
+    """A label or caption as plain text (alt text, tooltips, reprs: places that cannot show
+    typeset math): ``$`` dropped, the few TeX commands the figures use turned into Unicode,
+    braces removed (``$\\|\\delta^{(l)}\\|$`` → ``‖δ^(l)‖``).
+
+    Introduced in chapter 0 ("The question").
     """
-    return text.replace("$", "")
+    out = text.replace("$", "")
+    for tex, char in _TEX_WORDS.items():
+        out = out.replace(tex, char)
+    return out.replace("{", "").replace("}", "")
 
 
 class Scrubber:
