@@ -1480,6 +1480,23 @@ def akra_bazzi_evaluate(
     return T
 
 
+def _exact_fraction(v: sp.Expr) -> Fraction:
+    """A sympy real number as an exact Fraction (a Float is the binary fraction it stores)."""
+    if isinstance(v, sp.Rational):
+        return Fraction(int(v.p), int(v.q))
+    return Fraction(float(v))
+
+
+def _exceeds_exactly(xs: np.ndarray, threshold: Fraction) -> np.ndarray:
+    """Boolean array xs > threshold, exact: floats near the threshold are compared as Fractions."""
+    t = float(threshold)
+    out = xs > t
+    near = np.flatnonzero(np.abs(xs - t) <= 1e-12 * abs(t))  # float(threshold) may be rounded
+    for i in near:
+        out[i] = Fraction(float(xs[i])) > threshold
+    return out
+
+
 def akra_bazzi_real(
     terms: Sequence[tuple[object, object]],
     g: sp.Expr,
@@ -1492,7 +1509,9 @@ def akra_bazzi_real(
 
     Every argument reached from x is x·∏ bᵢ^{kᵢ} for a vector of exponents k, so T(x) is a
     sum over the nodes k of the recursion tree. The nodes are visited once each (memoised on
-    k), and each visit handles all of ``xs`` at once as one numpy array. With two terms and
+    k), and each visit handles all of ``xs`` at once as one numpy array. Whether a node is a
+    leaf (x·∏ bᵢ^{kᵢ} ≤ 1) is decided in exact rational arithmetic, so an argument that is
+    exactly 1, such as x = 2³⁰ after 30 halvings, is a leaf and not 1 + ε. With two terms and
     x ≤ 10¹⁵ there are about a thousand nodes. The chapter uses it to compare the lattice
     case (all log bᵢ rational multiples of one number), where T(x)/x^p keeps oscillating, with
     the non-lattice case, where the renewal theorem makes it converge.
@@ -1518,15 +1537,16 @@ def akra_bazzi_real(
     base = check_real(base, "base")
     g_fun: Callable[[np.ndarray], np.ndarray] = sp.lambdify(x, g, "numpy")
     a = [float(ai) for ai, _ in pairs]
-    log_b = [math.log(float(bi)) for _, bi in pairs]
+    b_exact = [_exact_fraction(bi) for _, bi in pairs]
     memo: dict[tuple[int, ...], np.ndarray] = {}
 
     def node(k: tuple[int, ...]) -> np.ndarray:
         if k in memo:
             return memo[k]
-        arg = xs * math.exp(sum(ki * lb for ki, lb in zip(k, log_b, strict=True)))
+        scale = math.prod((bi**ki for bi, ki in zip(b_exact, k, strict=True)), start=Fraction(1))
+        arg = xs * float(scale)
         out = np.full(xs.shape, base, dtype=np.float64)
-        live = arg > 1
+        live = _exceeds_exactly(xs, 1 / scale)  # x·∏ bᵢ^kᵢ > 1, decided without rounding
         if live.any():
             total = np.broadcast_to(np.asarray(g_fun(arg), np.float64), xs.shape).copy()
             for i, ai in enumerate(a):
