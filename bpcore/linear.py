@@ -1006,8 +1006,8 @@ def lyapunov_spectrum_gaussian(
 
     The standard QR method: start from Q_0 = I, factor A_t Q_{t−1} = Q_t R_t (Q_t orthogonal,
     R_t upper triangular with positive diagonal) and average log R_t[i, i] over the steps. The
-    i-th average estimates λ_i, in decreasing order up to sampling noise. Compare with
-    :func:`lyapunov_spectrum_gaussian_exact`.
+    i-th average estimates the Lyapunov exponent γ_i (chapter 3's letter), in decreasing order
+    up to sampling noise. Compare with :func:`lyapunov_spectrum_gaussian_exact`.
 
     Parameters
     ----------
@@ -1018,7 +1018,7 @@ def lyapunov_spectrum_gaussian(
 
     Returns
     -------
-    (n,) float array: the estimated exponents λ_1, …, λ_n.
+    (n,) float array: the estimated exponents γ_1, …, γ_n.
     """
     n = check_int(n, "n", minimum=1)
     sigma = check_real(sigma, "sigma", low=0, low_open=True)
@@ -1037,7 +1037,7 @@ def lyapunov_spectrum_gaussian(
 
 
 def lyapunov_spectrum_gaussian_exact(n: int, sigma: float) -> np.ndarray:
-    """λ_i = log σ + ½[log(2/n) + ψ((n − i + 1)/2)], i = 1, …, n (Newman 1986).
+    """γ_i = log σ + ½[log(2/n) + ψ((n − i + 1)/2)], i = 1, …, n (Newman 1986).
 
     Introduced in chapter 3 (Linear networks).
 

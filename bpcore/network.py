@@ -20,8 +20,8 @@ Backprop is the recurrence δ^(l) = (W^(l)ᵀ δ^(l+1)) ⊙ f'(z^(l)), computed 
 
 so δ^(l) = M_l M_{l+1} ⋯ M_{n_l−1} δ^(n_l) — an ordered product of matrices that change from
 layer to layer and depend on the forward pass (:meth:`MLP.delta_by_product`). Evaluated against
-the vector it is the recurrence, O(depth · n²); formed as matrices it costs O(depth · n³)
-when the output layer is as wide as the hidden ones (:func:`multiplication_counts`,
+the vector it is the recurrence, O(depth · s²) for width s; formed as matrices it costs
+O(depth · s³) when the output layer is as wide as the hidden ones (:func:`multiplication_counts`,
 :func:`time_recurrence_vs_product`).
 
 Introduced in chapter 2 (Backprop is a linear recurrence with changing coefficients).
@@ -903,7 +903,10 @@ def accumulation_counts(sizes: Sequence[int]) -> tuple[int, int]:
 def _deltas_by_accumulated_product(
     factors: list[np.ndarray], delta_out: np.ndarray
 ) -> list[np.ndarray]:
-    """[δ^(2), …, δ^(n_l−1)] as P_l δ^(n_l), P_{n_l−1} = M_{n_l−1}, P_l = M_l P_{l+1}."""
+    """[δ^(2), …, δ^(n_l−1)] as Φ(l, n_l) δ^(n_l).
+
+    Φ(n_l−1, n_l) = M_{n_l−1} and Φ(l, n_l) = M_l Φ(l+1, n_l), accumulated from the output side.
+    """
     P = factors[-1]
     deltas = [P @ delta_out]
     for M in reversed(factors[:-1]):
