@@ -34,11 +34,17 @@ AXE_DISABLED: dict[str, str] = {}
 pytestmark = pytest.mark.browser
 
 
+def _goto(page, site_url: str, page_path: str) -> None:
+    page.goto(f"{site_url}/{page_path}", wait_until="load")
+    if page_path == "index.html":  # the site root redirects to the first chapter
+        page.wait_for_url(f"{site_url}/chapters/00_question.html", wait_until="load")
+
+
 def _open(browser, site_url: str, page_path: str, viewport: dict, scheme: str = "light"):
     page = browser.new_page()
     page.set_viewport_size(viewport)
     page.emulate_media(color_scheme=scheme)
-    page.goto(f"{site_url}/{page_path}", wait_until="load")
+    _goto(page, site_url, page_path)
     return page
 
 
@@ -116,7 +122,7 @@ def test_no_raw_tex_without_javascript(page_path: str, site_url: str, nojs_conte
     page = nojs_context.new_page()
     page.set_default_timeout(30_000)
     try:
-        page.goto(f"{site_url}/{page_path}", wait_until="load")
+        _goto(page, site_url, page_path)
         # the page's own scripts did not run: the theme's would have set data-mode on <html>
         assert page.evaluate("() => document.documentElement.dataset.mode || ''") == ""
         text = _visible_text_without_code(page)

@@ -161,6 +161,7 @@ def plain_text(text: str) -> str:
     out = text.replace("$", "")
     for tex, char in _TEX_WORDS.items():
         out = out.replace(tex, char)
+    out = re.sub(r"_([0-9])", lambda m: "₀₁₂₃₄₅₆₇₈₉"[int(m[1])], out)  # c_2 → c₂
     return out.replace("{", "").replace("}", "")
 
 
@@ -227,7 +228,8 @@ class Scrubber:
             f'<div class="bp-scrubber-controls" hidden>'
             f'<label for="{uid}-range">{math_html(self.label)}</label>'
             f'<input type="range" id="{uid}-range" min="0" max="{len(self.frames) - 1}" '
-            f'step="1" value="{i0}" aria-valuetext="{esc(self.values[i0])}">'
+            f'step="1" value="{i0}" aria-valuetext="{esc(self.values[i0])}" '
+            f'aria-label="{esc(plain_text(self.label))}">'
             f'<output id="{uid}-value" for="{uid}-range" aria-hidden="true">'
             f"{esc(self.values[i0])}</output></div>"
             f"<figcaption>{math_html(self.caption)} "
