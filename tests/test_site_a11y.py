@@ -223,8 +223,12 @@ def test_print(page_path: str, site_url: str, browser) -> None:
         page.emulate_media(media="print")
         result = page.evaluate(
             """() => {
+              // cut off: content reaching past the printable width (A4 less the margins the
+              // browser uses), or scrolled away inside a box (a few px of KaTeX struts allowed)
+              const right = document.documentElement.clientWidth;
               const cut = [...document.querySelectorAll('.katex-display, pre')]
-                .filter(e => e.scrollWidth > e.clientWidth + 1)
+                .filter(e => e.scrollWidth > e.clientWidth + 4 ||
+                             e.getBoundingClientRect().left + e.scrollWidth > right + 1)
                 .map(e => e.tagName + ' ' + e.textContent.slice(0, 50));
               const shown = [...document.querySelectorAll(
                   '.bp-scrubber-controls, .bp-scrubber-hint, .copybtn')]
