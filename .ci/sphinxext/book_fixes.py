@@ -35,6 +35,9 @@ Loaded through ``sphinx.local_extensions`` in ``_config.yml``. The browser and s
      ``exercise-content``, ``solution-content``) on every box, which breaks ``#`` links to them:
      each gets a unique suffix (nothing references these ids).
 9. Every page gets a ``<meta name="description">``: its first paragraph as plain text.
+10. Figures are stored as 2× PNGs (sharp on high-density screens; ``bpcore.plotting``). Plots are
+    lines and flat colours, so each PNG is re-encoded with a 256-colour palette (on white, no
+    dithering) when that saves at least a fifth: about three times smaller, visually the same.
 """
 
 from __future__ import annotations
@@ -253,7 +256,38 @@ def _post_process(app: Sphinx, exception: Exception | None) -> None:
         if fixed != page:
             path.write_text(fixed, encoding="utf-8")
     frames = list((out / FRAMES_DIR).glob("*.png"))
-    logger.info("book_fixes: %d pages fixed, %d figure frames as files", len(pages), len(frames))
+    before, after = _palette_pngs(out / "_images")
+    logger.info(
+        "book_fixes: %d pages fixed, %d figure frames as files, figures %d kB -> %d kB",
+        len(pages), len(frames), before // 1000, after // 1000,
+    )  # fmt: skip
+
+
+def _palette_pngs(folder: Path) -> tuple[int, int]:
+    """Fix 10: re-encode every PNG under ``folder`` with a 256-colour palette if that saves
+    ≥ 20 %. Returns the total bytes before and after."""
+    import io
+
+    from PIL import Image
+
+    before = after = 0
+    for path in sorted(folder.rglob("*.png")):
+        data = path.read_bytes()
+        before += len(data)
+        with Image.open(io.BytesIO(data)) as image:
+            rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        flat = Image.alpha_composite(white, rgba).convert("RGB")
+        palette = flat.quantize(
+            colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
+        buffer = io.BytesIO()
+        palette.save(buffer, format="PNG", optimize=True)
+        if len(buffer.getvalue()) <= 0.8 * len(data):
+            data = buffer.getvalue()
+            path.write_bytes(data)
+        after += len(data)
+    return before, after
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
