@@ -35,6 +35,11 @@ Loaded through ``sphinx.local_extensions`` in ``_config.yml``. The browser and s
      ``exercise-content``, ``solution-content``) on every box, which breaks ``#`` links to them:
      each gets a unique suffix (nothing references these ids).
 9. Every page gets a ``<meta name="description">``: its first paragraph as plain text.
+11. The theme's stylesheet still draws a few icons (admonition titles, dropdown arrows) with
+    Font Awesome's webfonts: 430 kB of WOFF2 for a dozen glyphs. The fonts are cut down
+    (fontTools, from the shipped .ttf) to the code points that any stylesheet of the site names,
+    saved as WOFF, and the theme's ``@font-face`` rules point at them. (The ``<i class="fa-…">``
+    icons are CSS masks, fix 6, and do not draw Font Awesome glyphs.)
 10. Figures are stored as 2× PNGs (sharp on high-density screens; ``bpcore.plotting``). Plots are
     lines and flat colours, so each PNG is re-encoded with a 256-colour palette (on white, no
     dithering) when that saves at least a fifth: about three times smaller, visually the same.
@@ -189,6 +194,8 @@ def _icons_css(table: dict, used: set[tuple[str, str]]) -> str:
         "-webkit-mask:var(--bp-icon) center/contain no-repeat;"
         "mask:var(--bp-icon) center/contain no-repeat}",
         ".fa-lg{font-size:1.25em;line-height:.05em;vertical-align:-.075em}",
+        # the icon is the mask; Font Awesome's own glyph (its ::before) is not drawn
+        ":is(.fa-solid,.fas,.fa-brands,.fab,.fa-regular,.far)::before{content:none!important}",
     ]
     selectors = {"fas": ".fa-solid,.fas", "fab": ".fa-brands,.fab", "far": ".fa-regular,.far"}
     for style, name in sorted(used):
@@ -257,10 +264,54 @@ def _post_process(app: Sphinx, exception: Exception | None) -> None:
             path.write_text(fixed, encoding="utf-8")
     frames = list((out / FRAMES_DIR).glob("*.png"))
     before, after = _palette_pngs(out / "_images")
+    _subset_icon_fonts(out / "_static")
     logger.info(
         "book_fixes: %d pages fixed, %d figure frames as files, figures %d kB -> %d kB",
         len(pages), len(frames), before // 1000, after // 1000,
     )  # fmt: skip
+
+
+_CSS_CODEPOINT = re.compile(r'"\\([ef][0-9a-f]{3})"')
+_PST_ICON = re.compile(r'--pst-icon-[a-z-]+:"(.)"')
+_FA_FONTS = ("fa-solid-900", "fa-regular-400", "fa-brands-400")
+
+
+def _subset_icon_fonts(static: Path) -> None:
+    """Fix 11: Font Awesome's webfonts cut to the glyphs the site's stylesheets name."""
+    from fontTools import subset
+
+    fonts = static / "vendor" / "fontawesome" / "webfonts"
+    theme_css = static / "styles" / "pydata-sphinx-theme.css"
+    if not fonts.is_dir() or not theme_css.exists():
+        raise RuntimeError("the theme's Font Awesome files moved; update book_fixes.py fix 11")
+    # The glyphs drawn from CSS: the theme's --pst-icon-* variables (literal characters; the
+    # rest of its stylesheet is Font Awesome's class catalogue, which bp-icons.css replaces),
+    # and the escapes in the other stylesheets (sphinx-book-theme, sphinx-exercise, ...).
+    codepoints = {ord(m[1]) for m in _PST_ICON.finditer(theme_css.read_text(encoding="utf-8"))}
+    for sheet in static.rglob("*.css"):
+        if sheet != theme_css:
+            text = sheet.read_text(encoding="utf-8", errors="replace")
+            codepoints |= {int(m[1], 16) for m in _CSS_CODEPOINT.finditer(text)}
+    css = theme_css.read_text(encoding="utf-8")
+    for name in _FA_FONTS:
+        options = subset.Options()
+        options.flavor = "woff"
+        options.layout_features = []
+        options.name_IDs = []
+        font = subset.load_font(str(fonts / f"{name}.ttf"), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(codepoints))
+        subsetter.subset(font)
+        subset.save_font(font, str(fonts / f"{name}.subset.woff"), options)
+        old = f'url(../vendor/fontawesome/webfonts/{name}.woff2) format("woff2"),'
+        old += f'url(../vendor/fontawesome/webfonts/{name}.ttf) format("truetype")'
+        if old not in css:
+            raise RuntimeError(f"@font-face of {name} changed; update book_fixes.py fix 11")
+        css = css.replace(
+            old, f'url(../vendor/fontawesome/webfonts/{name}.subset.woff) format("woff")'
+        )
+        (fonts / f"{name}.woff2").unlink()
+    theme_css.write_text(css, encoding="utf-8")
 
 
 def _palette_pngs(folder: Path) -> tuple[int, int]:
