@@ -8,7 +8,7 @@
   "use strict";
   var SELECTOR = ".katex-display, .bd-article .table-wrapper, .bd-article div.highlight pre";
   function measure(el) {
-    var over = el.scrollWidth > el.clientWidth + 1;
+    var over = el.scrollWidth > el.clientWidth + 4; // KaTeX struts may stick out 1–3 px
     return {
       el: el,
       over: over,
