@@ -1,0 +1,694 @@
+"""The forward pass of a tied-weight network as a dynamical system, and its closed forms.
+
+With the same W and b at every layer the forward pass is the iteration z ↦ g(z) = W f(z) + b,
+and backprop multiplies by the derivative of the iterated map,
+δ^(l) = (∂z^(l+1)/∂z^(l))ᵀ δ^(l+1) with ∂z^(l+1)/∂z^(l) = W diag f'(z^(l)).
+This module runs that system (the δ's come from :mod:`bpcore.backprop`, the one source of the
+step) and collects the families where a closed form survives: the softsign chain (a Möbius map,
+so δ is Binet-type), maps conjugate to linear ones (logistic r = 4 and r = 2, the Chebyshev map
+z ↦ z² − 2, the power map z ↦ w z²), and the local closed form near an attracting fixed point
+(Koenigs linearisation).
+
+Introduced in chapter 4 (Nonlinear activations).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+
+from bpcore._validate import (
+    check_exact_number,
+    check_int,
+    check_real,
+    check_real_array,
+    check_square_matrix,
+)
+from bpcore.activations import Activation, get_activation
+from bpcore.activations import z as _z
+from bpcore.backprop import delta_recursion
+
+__all__ = [
+    "KoenigsResult",
+    "MobiusClosedForm",
+    "MobiusSymbolic",
+    "TiedOrbit",
+    "chebyshev_closed_form",
+    "koenigs",
+    "koenigs_delta",
+    "logistic_closed_form",
+    "mobius_closed_form",
+    "mobius_closed_form_symbolic",
+    "power_map_closed_form",
+    "softsign",
+    "tied_chain",
+    "tied_network",
+]
+
+
+def _softsign_f(x: np.ndarray) -> np.ndarray:
+    return x / (1.0 + np.abs(x))
+
+
+def _softsign_df(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.abs(x)) ** 2
+
+
+softsign = Activation(
+    name="softsign",
+    func=_softsign_f,
+    deriv=_softsign_df,
+    sympy_expr=_z / (1 + sp.Abs(_z)),
+    deriv_from_output=lambda a: (1.0 - np.abs(a)) ** 2,
+)
+"""f(z) = z/(1 + |z|), f'(z) = 1/(1 + |z|)²: for z > 0 a Möbius map (chapter 4)."""
+
+
+def _activation(activation: str | Activation) -> Activation:
+    if isinstance(activation, str) and activation == "softsign":
+        return softsign
+    return get_activation(activation, "activation")
+
+
+def _short(arr: np.ndarray) -> str:
+    return np.array2string(np.asarray(arr), precision=6, threshold=8, edgeitems=2)
+
+
+# ---------------------------------------------------------------------------------------------
+# the tied forward pass and its δ's
+
+
+@dataclass(frozen=True, eq=False)
+class TiedOrbit:
+    """Forward orbit, per-layer factors and δ's of a tied network z ↦ W f(z) + b.
+
+    Introduced in chapter 4 (Nonlinear activations).
+
+    Attributes
+    ----------
+    zs : (depth+1,) or (depth+1, n) array
+        z^(0) = z0, …, z^(depth); z^(l+1) = W f(z^(l)) + b.
+    factors : (depth,) or (depth, n, n) array
+        factors[l] = ∂z^(l+1)/∂z^(l) = W diag f'(z^(l)).
+    deltas : (depth+1,) or (depth+1, n, n) array
+        deltas[l] = ∂z^(depth)/∂z^(l) (for width n: row i is δ^(l) for the unit δ = e_i at the
+        top), computed by :func:`bpcore.backprop.delta_recursion`; deltas[depth] is the unit.
+        For width 1, deltas[0] is the product of all factors.
+    activation : str
+        Label of the activation.
+    depth : int
+        Number of layers.
+    """
+
+    zs: np.ndarray
+    factors: np.ndarray
+    deltas: np.ndarray
+    activation: str
+    depth: int
+
+    @property
+    def width(self) -> int:
+        """Number of units per layer."""
+        return 1 if self.zs.ndim == 1 else int(self.zs.shape[1])
+
+    def __repr__(self) -> str:
+        return (
+            f"TiedOrbit(activation={self.activation}, width={self.width}, depth={self.depth}, "
+            f"z_top={_short(self.zs[-1])}, delta_bottom={_short(self.deltas[0])})"
+        )
+
+
+def _readonly(arr: np.ndarray) -> np.ndarray:
+    arr.setflags(write=False)
+    return arr
+
+
+def tied_network(
+    W: np.ndarray,
+    b: np.ndarray,
+    activation: str | Activation,
+    z0: np.ndarray,
+    depth: int,
+) -> TiedOrbit:
+    """Run z^(l+1) = W f(z^(l)) + b for ``depth`` layers and backpropagate a unit δ.
+
+    Introduced in chapter 4 (Nonlinear activations).
+
+    Parameters
+    ----------
+    W : (n, n) array
+        The tied weight matrix (Ng's W^(l), the same at every layer).
+    b : (n,) array
+        The tied bias.
+    activation : str or Activation
+        A name known to :func:`bpcore.activations.get_activation`, ``"softsign"``, or an
+        :class:`~bpcore.activations.Activation`.
+    z0 : (n,) array
+        The first pre-activation (z^(2) in Ng's numbering).
+    depth : int
+        Number of layers, ≥ 0.
+
+    Returns
+    -------
+    TiedOrbit
+        The z's, the factors W diag f'(z^(l)) and the Jacobians ∂z^(depth)/∂z^(l); the latter
+        are the δ's of :func:`bpcore.backprop.delta_recursion` for the batch of unit δ's
+        e_1, …, e_n at the top (weights [W]*depth, f'(z^(l)) as the fprimes).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a non-square or non-finite W, b or z0 of the wrong length, depth not an integer ≥ 0,
+        or an unknown activation.
+    OverflowError
+        If the forward orbit leaves the float range.
+    """
+    W = check_square_matrix(W, "W")
+    n = W.shape[0]
+    b = check_real_array(b, "b", ndim=1)
+    z0 = check_real_array(z0, "z0", ndim=1)
+    if b.shape != (n,):
+        raise ValueError(f"b must have {n} entries (W is {n}×{n}), got shape {b.shape}")
+    if z0.shape != (n,):
+        raise ValueError(f"z0 must have {n} entries (W is {n}×{n}), got shape {z0.shape}")
+    depth = check_int(depth, "depth", minimum=0)
+    act = _activation(activation)
+    zs = np.empty((depth + 1, n))
+    zs[0] = z0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for layer in range(depth):  # inherently sequential: a loop over layers
+            zs[layer + 1] = W @ act.f(zs[layer]) + b
+    if not np.all(np.isfinite(zs)):
+        raise OverflowError("the forward orbit left the float range; reduce depth or W")
+    fprimes = act.df(zs[:-1]) if depth else np.empty((0, n))
+    factors = W[None, :, :] * fprimes[:, None, :]
+    if depth == 0:
+        deltas = np.eye(n)[None, :, :]
+    else:
+        deltas = np.stack(delta_recursion([W] * depth, np.eye(n), list(fprimes)))
+    return TiedOrbit(_readonly(zs), _readonly(factors), _readonly(deltas), act.label, depth)
+
+
+def tied_chain(
+    activation: str | Activation, w: float, b: float, z0: float, depth: int
+) -> TiedOrbit:
+    """Width-1 tied chain z^(l+1) = w f(z^(l)) + b: scalars in, 1-D arrays out.
+
+    Introduced in chapter 4 (Nonlinear activations).
+
+    Parameters
+    ----------
+    activation : str or Activation
+        As in :func:`tied_network`.
+    w, b, z0 : float
+        Weight, bias and first pre-activation (finite reals).
+    depth : int
+        Number of layers, ≥ 0.
+
+    Returns
+    -------
+    TiedOrbit
+        ``zs`` (depth+1,), ``factors`` (depth,) = w f'(z^(l)), ``deltas`` (depth+1,) with
+        deltas[l] = ∏_{k ≥ l} factors[k]; deltas[0] is the derivative of the depth-fold map.
+
+    See Also
+    --------
+    tied_network : the same for width n.
+    """
+    w = check_real(w, "w")
+    b = check_real(b, "b")
+    z0 = check_real(z0, "z0")
+    res = tied_network(np.array([[w]]), np.array([b]), activation, np.array([z0]), depth)
+    return TiedOrbit(
+        _readonly(res.zs[:, 0].copy()),
+        _readonly(res.factors[:, 0, 0].copy()),
+        _readonly(res.deltas[:, 0, 0].copy()),
+        res.activation,
+        res.depth,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# softsign: a Möbius map
+
+
+def _scaled_power(A: np.ndarray, n: int) -> tuple[np.ndarray, int]:
+    """A^n = M · 2^E by binary powering, renormalised by exact powers of two (no overflow)."""
+    result, E = np.eye(A.shape[0]), 0
+    base, Eb = A.copy(), 0
+    while n:
+        if n & 1:
+            result = result @ base
+            E += Eb
+            _, e = np.frexp(np.max(np.abs(result)))
+            result, E = np.ldexp(result, -int(e)), E + int(e)
+        n >>= 1
+        if n:
+            base = base @ base
+            Eb *= 2
+            _, e = np.frexp(np.max(np.abs(base)))
+            base, Eb = np.ldexp(base, -int(e)), Eb + int(e)
+    return result, E
+
+
+@dataclass(frozen=True, eq=False)
+class MobiusClosedForm:
+    """z after ``depth`` softsign layers and the derivative of the depth-fold map, closed form.
+
+    Introduced in chapter 4 (Nonlinear activations).
+
+    Attributes
+    ----------
+    z : float
+        z_n = (a_n z0 + b_n)/(c_n z0 + d_n), [[a_n, b_n], [c_n, d_n]] = A^n, A = [[w+b, b], [1, 1]].
+    derivative : float
+        d z_n / d z0 = wⁿ/(c_n z0 + d_n)², i.e. δ^(2)/δ^(n_l) with n = depth.
+    w, b, z0 : float
+        The inputs.
+    depth : int
+        n.
+    """
+
+    z: float
+    derivative: float
+    w: float
+    b: float
+    z0: float
+    depth: int
+
+    def __repr__(self) -> str:
+        return (
+            f"MobiusClosedForm(w={self.w:.6g}, b={self.b:.6g}, z0={self.z0:.6g}, "
+            f"depth={self.depth}, z={self.z:.10g}, derivative={self.derivative:.10g})"
+        )
+
+
+def mobius_closed_form(w: float, b: float, z0: float, depth: int) -> MobiusClosedForm:
+    """Closed form of the width-1 softsign chain z ↦ w z/(1+z) + b for w, b, z0 > 0.
+
+    Introduced in chapter 4 (Nonlinear activations).
+
+    For z > 0, softsign is z/(1+z) and g(z) = ((w+b) z + b)/(z + 1) is the Möbius map of
+    A = [[w+b, b], [1, 1]] (det A = w); the orbit stays positive, so the n-fold map is the
+    Möbius map of Aⁿ and its derivative is det(Aⁿ)/(c_n z0 + d_n)² = wⁿ/(c_n z0 + d_n)².
+    Aⁿ is computed by binary powering with exact power-of-two rescaling (no overflow; all
+    entries positive, so no cancellation).
+
+    Parameters
+    ----------
+    w, b, z0 : float
+        Weight, bias and first pre-activation, each finite and > 0.
+    depth : int
+        n ≥ 0.
+
+    Raises
+    ------
+    ValueError
+        If w, b or z0 is not > 0 or not finite, or depth < 0.
+
+    See Also
+    --------
+    mobius_closed_form_symbolic : the same, exact and symbolic in n (Binet-type).
+    tied_chain : the recurrence it equals.
+    """
+    w = check_real(w, "w", low=0, low_open=True)
+    b = check_real(b, "b", low=0, low_open=True)
+    z0 = check_real(z0, "z0", low=0, low_open=True)
+    depth = check_int(depth, "depth", minimum=0)
+    M, E = _scaled_power(np.array([[w + b, b], [1.0, 1.0]]), depth)
+    Mw, Ew = _scaled_power(np.array([[w]]), depth)
+    denom = M[1, 0] * z0 + M[1, 1]
+    z_n = (M[0, 0] * z0 + M[0, 1]) / denom
+    deriv = float(np.ldexp(Mw[0, 0] / denom**2, Ew - 2 * E))
+    return MobiusClosedForm(float(z_n), deriv, w, b, z0, depth)
+
+
+@dataclass(frozen=True, eq=False)
+class MobiusSymbolic:
+    """Exact Möbius closed form, symbolic in the depth n.
+
+    Introduced in chapter 4 (Nonlinear activations).
+
+    Attributes
+    ----------
+    n, z0 : sympy.Symbol or number
+        The depth symbol and the input (a symbol unless a value was given).
+    eigenvalues : tuple of sympy.Expr
+        λ± = (w+b+1 ± √((w+b−1)² + 4b))/2, real and distinct for b > 0; λ₊λ₋ = w.
+    power : sympy.Matrix
+        Aⁿ = (λ₊ⁿ (A − λ₋ I) − λ₋ⁿ (A − λ₊ I))/(λ₊ − λ₋).
+    z : sympy.Expr
+        z_n = (a_n z0 + b_n)/(c_n z0 + d_n).
+    derivative : sympy.Expr
+        wⁿ/(c_n z0 + d_n)².
+    """
+
+    n: sp.Symbol
+    z0: sp.Expr
+    eigenvalues: tuple[sp.Expr, sp.Expr]
+    power: sp.Matrix
+    z: sp.Expr
+    derivative: sp.Expr
+
+    def __repr__(self) -> str:
+        lam = ", ".join(sp.sstr(e) for e in self.eigenvalues)
+        return f"MobiusSymbolic(n={self.n}, z0={sp.sstr(self.z0)}, eigenvalues=({lam}))"
+
+
+def _exact_positive(value: object, name: str) -> sp.Expr:
+    v = check_exact_number(value, name)
+    out = sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sp.sympify(v)
+    if not (out.is_real and out.is_positive):
+        raise ValueError(f"{name} must be > 0, got {out}")
+    return out
+
+
+def mobius_closed_form_symbolic(w: object, b: object, z0: object = None) -> MobiusSymbolic:
+    """The Möbius closed form of the softsign chain, exact and symbolic in n (Binet-type).
+
+    Introduced in chapter 4 (Nonlinear activations).
+
+    Parameters
+    ----------
+    w, b : int, Fraction or sympy number
+        Exact and > 0 (floats are rejected: pass ``Fraction(3, 2)``).
+    z0 : exact number > 0, optional
+        Omitted: a positive symbol ``z0``.
+
+    Raises
+    ------
+    TypeError
+        For a float or non-number.
+    ValueError
+        If w, b or z0 is not > 0.
+    """
+    w_, b_ = _exact_positive(w, "w"), _exact_positive(b, "b")
+    x0 = sp.Symbol("z0", positive=True) if z0 is None else _exact_positive(z0, "z0")
+    n = sp.Symbol("n", integer=True, nonnegative=True)
+    A = sp.Matrix([[w_ + b_, b_], [1, 1]])
+    root = sp.sqrt((w_ + b_ - 1) ** 2 + 4 * b_)
+    lp, lm = (w_ + b_ + 1 + root) / 2, (w_ + b_ + 1 - root) / 2
+    eye = sp.eye(2)
+    P = (lp**n * (A - lm * eye) - lm**n * (A - lp * eye)) / root
+    P = P.applyfunc(sp.simplify)
+    denom = P[1, 0] * x0 + P[1, 1]
+    z_n = (P[0, 0] * x0 + P[0, 1]) / denom
+    return MobiusSymbolic(n, x0, (lp, lm), P, z_n, w_**n / denom**2)
+
+
+# ---------------------------------------------------------------------------------------------
+# maps conjugate to linear ones (orbits k = 0, …, n)
+
+
+def _angles(theta: object, n: object) -> tuple[np.ndarray, int]:
+    theta = check_real(theta, "theta")
+    n = check_int(n, "n", minimum=0)
+    ang = np.ldexp(theta, np.arange(n + 1))  # 2^k θ, exact in binary floating point
+    if not np.all(np.isfinite(ang)):
+        raise ValueError(f"n must be small enough that 2**n * theta is finite, got n={n}")
+    return ang, n
+
+
+def logistic_closed_form(
+    theta: float | None, n: int, r: int = 4, *, x0: object = None
+) -> np.ndarray | list[Fraction]:
+    """Closed-form orbit x_0, …, x_n of the logistic map x ↦ r x (1 − x) for r = 4 or r = 2.
+
+    Introduced in chapter 4 (Nonlinear activations).
+
+    r = 4: x = sin²θ conjugates the map to the doubling θ ↦ 2θ, so x_k = sin²(2ᵏθ).
+    r = 2: 1 − 2x ↦ (1 − 2x)², so x_k = (1 − (1 − 2x_0)^(2ᵏ))/2 with x_0 = sin²θ.
+
+    Parameters
+    ----------
+    theta : float or None
+        The angle; x_0 = sin²θ.
+    n : int
+        Last index, ≥ 0.
+    r : {4, 2}
+    x0 : real or exact number, keyword-only
+        Instead of θ (then ``theta`` must be None). For r = 2 an exact x0 (int or Fraction)
+        gives an exact list of Fractions (its size doubles each step: keep n small); for r = 4,
+        0 ≤ x0 ≤ 1 and θ = arcsin √x0.
+
+    Returns
+    -------
+    (n+1,) float array, or list of Fraction
+    """
+    r = check_int(r, "r")
+    if r not in (2, 4):
+        raise ValueError(f"r must be 4 or 2 (the conjugate-to-linear cases), got {r}")
+    if (theta is None) == (x0 is None):
+        raise TypeError("give exactly one of theta and x0")
+    if x0 is not None and r == 2 and isinstance(x0, int | Fraction) and not isinstance(x0, bool):
+        n = check_int(n, "n", minimum=0)
+        y = 1 - 2 * Fraction(x0)
+        return [(1 - y ** (2**k)) / 2 for k in range(n + 1)]
+    if x0 is not None:
+        x = check_real(x0, "x0", low=0.0, high=1.0) if r == 4 else check_real(x0, "x0")
+        if r == 2:
+            n = check_int(n, "n", minimum=0)
+            with np.errstate(over="ignore"):
+                out = (1.0 - np.power(1.0 - 2.0 * x, np.ldexp(1.0, np.arange(n + 1)))) / 2.0
+            if not np.all(np.isfinite(out)):
+                raise OverflowError("the orbit left the float range (|1 - 2 x0| > 1)")
+            return out
+        theta = math.asin(math.sqrt(x))
+    ang, n = _angles(theta, n)
+    if r == 4:
+        return np.array([math.sin(a) ** 2 for a in ang])  # libm: exact argument reduction
+    return np.array([(1.0 - math.cos(2.0 * ang[0]) ** (2**k)) / 2.0 for k in range(n + 1)])
+
+
+def chebyshev_closed_form(theta: float, n: int) -> np.ndarray:
+    """Closed-form orbit of the quadratic chain z ↦ z² − 2 from z_0 = 2cos θ: z_k = 2cos(2ᵏθ).
+
+    Introduced in chapter 4 (Nonlinear activations).
+
+    z = 2cos θ conjugates z² − 2 (the Chebyshev polynomial T₂ rescaled) to θ ↦ 2θ.
+
+    Parameters
+    ----------
+    theta : float
+    n : int
+        Last index, ≥ 0.
+
+    Returns
+    -------
+    (n+1,) float array
+    """
+    ang, _ = _angles(theta, n)
+    return np.array([2.0 * math.cos(a) for a in ang])
+
+
+def power_map_closed_form(w: object, z0: object, n: int) -> np.ndarray | list[Fraction]:
+    """Closed-form orbit of the power map z ↦ w z²: z_k = w^(2ᵏ−1) z0^(2ᵏ) = (w z0)^(2ᵏ)/w.
+
+    Introduced in chapter 4 (Nonlinear activations).
+
+    Parameters
+    ----------
+    w, z0 : real, or both exact (int / Fraction) for an exact list of Fractions
+    n : int
+        Last index, ≥ 0 (exact sizes double each step: keep n small).
+
+    Raises
+    ------
+    OverflowError
+        If the float orbit leaves the float range.
+    """
+    n = check_int(n, "n", minimum=0)
+    exact = all(isinstance(v, int | Fraction) and not isinstance(v, bool) for v in (w, z0))
+    if exact:
+        fw, fz = Fraction(w), Fraction(z0)
+        return [fw ** (2**k - 1) * fz ** (2**k) for k in range(n + 1)]
+    w = check_real(w, "w")
+    z0 = check_real(z0, "z0")
+    p = np.ldexp(1.0, np.arange(n + 1))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        out = np.power(w * z0, p) / w if w != 0 else np.where(p == 1, z0, 0.0)
+    if not np.all(np.isfinite(out)):
+        raise OverflowError("the orbit left the float range (|w z0| > 1 grows as 2^(2^k))")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Koenigs linearisation near an attracting fixed point
+
+
+@dataclass(frozen=True, eq=False)
+class KoenigsResult:
+    """Koenigs function h and h' at a point, computed as limits.
+
+    Introduced in chapter 4 (Nonlinear activations).
+
+    Attributes
+    ----------
+    h : float
+        h(z) = lim λ^(−n)(gⁿ(z) − z*), with h(z*) = 0, h'(z*) = 1, h∘g = λ h.
+    dh : float
+        h'(z) = lim ∏_{k<n} g'(g^k z)/λ.
+    multiplier : float
+        λ = g'(z*).
+    z, z_star : float
+        The point and the fixed point.
+    iterations : int
+        Number of steps n taken.
+    h_error : float
+        Estimated error of ``h`` (last change of the extrapolated sequence; the limit defining
+        h is cancellation-limited, about 1e-12 relative, even when ``dh`` meets ``tol``).
+    """
+
+    h: float
+    dh: float
+    multiplier: float
+    z: float
+    z_star: float
+    iterations: int
+    h_error: float
+
+    def __repr__(self) -> str:
+        return (
+            f"KoenigsResult(z={self.z:.6g}, z_star={self.z_star:.10g}, "
+            f"multiplier={self.multiplier:.10g}, h={self.h:.12g}, dh={self.dh:.12g}, "
+            f"iterations={self.iterations})"
+        )
+
+
+def _check_map(g: object, dg: object, z_star: object) -> tuple[float, float]:
+    for name, fn in (("g", g), ("dg", dg)):
+        if not callable(fn):
+            raise TypeError(f"{name} must be a callable float -> float, got {fn!r}")
+    z_star = check_real(z_star, "z_star")
+    lam = check_real(dg(z_star), "dg(z_star)")
+    if lam == 0.0 or abs(lam) >= 1.0:
+        raise ValueError(
+            f"the multiplier lambda = dg(z_star) must satisfy 0 < |lambda| < 1 (an attracting, "
+            f"not superattracting, fixed point), got {lam}"
+        )
+    gz = check_real(g(z_star), "g(z_star)")
+    if abs(gz - z_star) > 1e-12 * (1.0 + abs(z_star)):
+        raise ValueError(
+            f"z_star must be a fixed point of g, but g(z_star) - z_star = {gz - z_star}"
+        )
+    return z_star, lam
+
+
+def koenigs(
+    g: Callable[[float], float],
+    dg: Callable[[float], float],
+    z_star: float,
+    z: float,
+    tol: float = 1e-13,
+    max_iter: int = 10_000,
+) -> KoenigsResult:
+    """Koenigs linearisation h(z) and h'(z) of g at an attracting fixed point z*.
+
+    Introduced in chapter 4 (Nonlinear activations).
+
+    For 0 < |λ| < 1, λ = g'(z*), the limit h(z) = lim λ^(−n)(gⁿ(z) − z*) exists on the basin
+    and conjugates g to multiplication by λ: h(g(z)) = λ h(z). Then (gⁿ)'(z) = λⁿ h'(z)/h'(gⁿz).
+
+    h' is the product ∏ g'(z_k)/λ, stopped when a factor is within ``tol`` of 1. h uses
+    H_n = λ^(−n) e_n (1 + h'(z_n))/2 (e_n = z_n − z*, trapezoid rule for ∫h' near z*; error
+    O(λ^(2n))) with one Richardson step in λ², stopped when its change is ≤ ``tol`` or when
+    round-off (≈ eps/|λ|ⁿ) makes it grow again.
+
+    Parameters
+    ----------
+    g, dg : callable float -> float
+        The map and its derivative.
+    z_star : float
+        The fixed point, accurate to about 1e-12 (checked).
+    z : float
+        A point of the basin.
+    tol : float
+        Target relative change, > 0.
+    max_iter : int
+        Maximal number of steps.
+
+    Raises
+    ------
+    ValueError
+        If λ = 0 or |λ| ≥ 1, z_star is not a fixed point, or the orbit of z does not converge to
+        z_star within max_iter (z not in the basin).
+    """
+    z_star, lam = _check_map(g, dg, z_star)
+    z = check_real(z, "z")
+    tol = check_real(tol, "tol", low=0, low_open=True)
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    orbit, prod, done = [z], [1.0], False
+    for _ in range(max_iter):  # sequential in the layer index
+        try:
+            ratio = float(dg(orbit[-1])) / lam
+            nxt = float(g(orbit[-1]))
+        except OverflowError:  # Python floats raise instead of returning inf: an escape
+            break
+        prod.append(prod[-1] * ratio)
+        if not (math.isfinite(nxt) and math.isfinite(prod[-1])):
+            break
+        orbit.append(nxt)
+        if abs(ratio - 1.0) <= tol and abs(nxt - z_star) <= 1e-6 * (1.0 + abs(z_star)):
+            done = True
+            break
+    if not done:
+        raise ValueError(
+            f"z = {z} is not in the basin of z_star = {z_star}: its orbit did not converge "
+            f"within max_iter = {max_iter} steps"
+        )
+    dh = prod[-1]
+    lam2 = lam * lam
+    H = [(orbit[k] - z_star) / lam**k * (1.0 + dh / prod[k]) / 2.0 for k in range(len(orbit))]
+    R = [H[0]] + [(H[k] - lam2 * H[k - 1]) / (1.0 - lam2) for k in range(1, len(H))]
+    best, best_err = R[-1], math.inf
+    for k in range(1, len(R)):  # first change below tol, else the smallest (round-off floor)
+        err = abs(R[k] - R[k - 1])
+        if err < best_err:
+            best, best_err = R[k], err
+        if err <= tol * max(1.0, abs(R[k])):
+            break
+    return KoenigsResult(best, dh, lam, z, z_star, len(orbit) - 1, best_err)
+
+
+def koenigs_delta(
+    g: Callable[[float], float],
+    dg: Callable[[float], float],
+    z_star: float,
+    z2: float,
+    n: int,
+) -> float:
+    """Local closed form δ^(2)/δ^(n_l) = λⁿ h'(z^(2))/h'(gⁿ z^(2)) of a tied width-1 chain.
+
+    Introduced in chapter 4 (Nonlinear activations).
+
+    Parameters
+    ----------
+    g, dg, z_star
+        As in :func:`koenigs`.
+    z2 : float
+        z^(2), a point of the basin.
+    n : int
+        Number of layers n_l − 2, ≥ 0.
+
+    Returns
+    -------
+    float
+        (gⁿ)'(z2), which equals ∏_{k<n} g'(g^k z2) (the recurrence).
+    """
+    z_star, lam = _check_map(g, dg, z_star)
+    z2 = check_real(z2, "z2")
+    n = check_int(n, "n", minimum=0)
+    zn = z2
+    try:
+        for _ in range(n):
+            zn = float(g(zn))
+    except OverflowError:
+        zn = math.inf
+    if not math.isfinite(zn):
+        raise ValueError(f"z2 = {z2} is not in the basin of z_star: its orbit diverged")
+    return lam**n * koenigs(g, dg, z_star, z2).dh / koenigs(g, dg, z_star, zn).dh

@@ -1,0 +1,300 @@
+"""Tests for bpcore.dynamics: tied forward passes as dynamical systems and their closed forms.
+
+References: finite differences, exact Fraction iteration, mpmath iteration at 60 digits, the
+recurrence itself (``tied_chain``, which calls ``bpcore.backprop``) and scipy quadrature.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import integrate, optimize
+
+from bpcore.dynamics import (
+    chebyshev_closed_form,
+    koenigs,
+    koenigs_delta,
+    logistic_closed_form,
+    mobius_closed_form,
+    mobius_closed_form_symbolic,
+    power_map_closed_form,
+    tied_chain,
+    tied_network,
+)
+
+
+def g_tanh(x: float) -> float:
+    return 1.5 * math.tanh(x) + 0.1
+
+
+def dg_tanh(x: float) -> float:
+    return 1.5 / math.cosh(x) ** 2
+
+
+Z_STAR = optimize.brentq(lambda x: g_tanh(x) - x, 1.0, 2.0, xtol=1e-15)
+
+
+# --- the tied forward pass and its δ's -------------------------------------------------------
+
+
+def test_tied_network_deltas_are_jacobians_by_finite_differences() -> None:
+    rng = np.random.default_rng(0)
+    W, b, z0 = rng.normal(size=(3, 3)) * 0.8, rng.normal(size=3), rng.normal(size=3)
+    res = tied_network(W, b, "tanh", z0, 4)
+    h = 1e-6
+    for layer in range(4):
+        J = np.empty((3, 3))
+        for j in range(3):
+            e = np.zeros(3)
+            e[j] = h
+            up = tied_network(W, b, "tanh", res.zs[layer] + e, 4 - layer).zs[-1]
+            dn = tied_network(W, b, "tanh", res.zs[layer] - e, 4 - layer).zs[-1]
+            J[:, j] = (up - dn) / (2 * h)
+        np.testing.assert_allclose(res.deltas[layer], J, atol=1e-8)
+    np.testing.assert_allclose(res.factors[0], W * (1 - np.tanh(z0) ** 2)[None, :])
+    np.testing.assert_array_equal(res.deltas[-1], np.eye(3))
+    assert "TiedOrbit(activation=tanh, width=3, depth=4" in repr(res)
+
+
+def test_tied_chain_product_of_factors_and_depth_zero() -> None:
+    res = tied_chain("sigmoid", 2.0, -0.5, 0.3, 6)
+    np.testing.assert_allclose(res.deltas[0], np.prod(res.factors), rtol=1e-14)
+    assert res.zs.shape == (7,)
+    assert res.factors.shape == (6,)
+    res0 = tied_chain("tanh", 1.0, 0.0, 0.3, 0)
+    assert res0.deltas.tolist() == [1.0]
+    assert res0.zs.tolist() == [0.3]
+
+
+# --- Möbius -----------------------------------------------------------------------------------
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    w=st.floats(0.05, 5.0),
+    b=st.floats(0.01, 3.0),
+    z0=st.floats(0.01, 10.0),
+    depth=st.integers(0, 40),
+)
+def test_mobius_equals_recurrence(w: float, b: float, z0: float, depth: int) -> None:
+    chain = tied_chain("softsign", w, b, z0, depth)
+    mob = mobius_closed_form(w, b, z0, depth)
+    prod = float(np.prod(chain.factors))
+    # relative 1e-12: each of ≤ 40 factors and the closed form carry a few ulps
+    assert mob.derivative == pytest.approx(prod, rel=1e-12)
+    assert mob.derivative == pytest.approx(chain.deltas[0], rel=1e-12)
+    assert mob.z == pytest.approx(chain.zs[-1], rel=1e-12)
+
+
+def test_mobius_no_overflow_deep() -> None:
+    m = mobius_closed_form(3.0, 2.0, 1.0, 5000)
+    assert math.isfinite(m.z)
+    assert m.derivative >= 0.0
+    assert "MobiusClosedForm(w=3, b=2" in repr(m)
+
+
+@pytest.mark.parametrize(("w", "b", "z0"), [(3, 1, Fraction(1, 2)), (Fraction(3, 2), 2, 1)])
+def test_mobius_symbolic_equals_fraction_iteration(w: object, b: object, z0: object) -> None:
+    sym = mobius_closed_form_symbolic(w, b, z0)
+    fw, fb, z, d = Fraction(w), Fraction(b), Fraction(z0), Fraction(1)
+    for k in range(11):
+        zk = sp.nsimplify(sym.z.subs(sym.n, k))
+        dk = sym.derivative.subs(sym.n, k)
+        assert sp.simplify(zk - sp.Rational(z.numerator, z.denominator)) == 0
+        assert sp.simplify(dk - sp.Rational(d.numerator, d.denominator)) == 0
+        d *= fw / (1 + z) ** 2
+        z = fw * z / (1 + z) + fb
+    lp, lm = sym.eigenvalues
+    assert sp.simplify(lp * lm - sp.nsimplify(w)) == 0
+
+
+def test_mobius_symbolic_in_z0_matches_numeric() -> None:
+    sym = mobius_closed_form_symbolic(2, Fraction(1, 3))
+    val = sym.derivative.subs({sym.n: 7, sym.z0: sp.Rational(3, 4)})
+    num = mobius_closed_form(2.0, 1 / 3, 0.75, 7).derivative
+    assert float(val) == pytest.approx(num, rel=1e-13)
+
+
+# --- conjugate to linear ------------------------------------------------------------------------
+
+
+@settings(max_examples=50, deadline=None)
+@given(w=st.fractions(-3, 3, max_denominator=7), z0=st.fractions(-3, 3, max_denominator=7))
+def test_power_map_exact(w: Fraction, z0: Fraction) -> None:
+    orbit, z = power_map_closed_form(w, z0, 6), z0
+    for zk in orbit:
+        assert zk == z
+        z = w * z * z
+
+
+@settings(max_examples=50, deadline=None)
+@given(x0=st.fractions(-2, 3, max_denominator=9))
+def test_logistic_r2_exact(x0: Fraction) -> None:
+    orbit, x = logistic_closed_form(None, 6, r=2, x0=x0), x0
+    for xk in orbit:
+        assert xk == x
+        x = 2 * x * (1 - x)
+
+
+def test_logistic_r2_theta_matches_iteration() -> None:
+    orbit, x = logistic_closed_form(0.4, 10, r=2), math.sin(0.4) ** 2
+    for xk in orbit:
+        assert xk == pytest.approx(x, abs=1e-14)
+        x = 2 * x * (1 - x)
+
+
+@settings(max_examples=50, deadline=None)
+@given(theta=st.floats(0.01, 3.1))
+def test_logistic_r4_and_chebyshev_float_iteration_small_n(theta: float) -> None:
+    # The maps are chaotic (Lyapunov exponent ln 2): float iteration loses about one bit per
+    # step, so after n ≤ 20 steps its error is ~2^20 · 1e-16 ≈ 1e-10 (times the orbit's local
+    # stretching); 1e-6 leaves a wide margin without making the test vacuous.
+    x, z = math.sin(theta) ** 2, 2 * math.cos(theta)
+    xs, zs = logistic_closed_form(theta, 20), chebyshev_closed_form(theta, 20)
+    for k in range(21):
+        assert xs[k] == pytest.approx(x, abs=1e-6)
+        assert zs[k] == pytest.approx(z, abs=4e-6)
+        x, z = 4 * x * (1 - x), z * z - 2
+
+
+@pytest.mark.parametrize("theta", [0.3, 1.0, 2.7])
+def test_logistic_r4_and_chebyshev_mpmath_60_digits(theta: float) -> None:
+    # 60 digits ≈ 200 bits; 100 chaotic steps spend ≈ 100 of them, leaving ≈ 30 digits.
+    with mpmath.workdps(60):
+        t = mpmath.mpf(theta)  # the float θ exactly
+        x, z = mpmath.sin(t) ** 2, 2 * mpmath.cos(t)
+        xs, zs = logistic_closed_form(theta, 100), chebyshev_closed_form(theta, 100)
+        for k in range(101):
+            assert abs(xs[k] - float(x)) <= 1e-14
+            assert abs(zs[k] - float(z)) <= 4e-14
+            x, z = 4 * x * (1 - x), z * z - 2
+
+
+def test_logistic_x0_float_r4() -> None:
+    xs = logistic_closed_form(None, 3, x0=0.3)
+    assert xs[0] == pytest.approx(0.3, abs=1e-15)
+    assert xs[1] == pytest.approx(4 * 0.3 * 0.7, abs=1e-14)
+
+
+# --- Koenigs --------------------------------------------------------------------------------
+
+
+def test_koenigs_constants() -> None:
+    assert pytest.approx(1.440783, abs=1e-6) == Z_STAR
+    k = koenigs(g_tanh, dg_tanh, Z_STAR, 0.55)
+    assert k.multiplier == pytest.approx(0.301534, abs=1e-6)
+    assert "KoenigsResult(z=0.55" in repr(k)
+
+
+@pytest.mark.parametrize("n", range(5, 41))
+def test_koenigs_delta_equals_recurrence(n: int) -> None:
+    chain = tied_chain("tanh", 1.5, 0.1, 0.55, n)
+    local = koenigs_delta(g_tanh, dg_tanh, Z_STAR, 0.55, n)
+    assert local == pytest.approx(float(np.prod(chain.factors)), rel=1e-10)
+
+
+@pytest.mark.parametrize("z", [0.1, 0.55, 1.2, 2.0, 3.0])
+def test_koenigs_functional_equation_and_derivative(z: float) -> None:
+    k, kg = koenigs(g_tanh, dg_tanh, Z_STAR, z), koenigs(g_tanh, dg_tanh, Z_STAR, g_tanh(z))
+    assert kg.h == pytest.approx(k.multiplier * k.h, rel=1e-10)
+    # independent check of h: ∫_{z*}^{z} h'(t) dt (h(z*) = 0) by quadrature
+    ref, _ = integrate.quad(lambda t: koenigs(g_tanh, dg_tanh, Z_STAR, t).dh, Z_STAR, z)
+    assert k.h == pytest.approx(ref, rel=1e-9)
+    # h' by central differences of h
+    eps = 1e-4  # truncation ~eps², round-off ~h_error/eps ~1e-8
+    fd = (
+        koenigs(g_tanh, dg_tanh, Z_STAR, z + eps).h - koenigs(g_tanh, dg_tanh, Z_STAR, z - eps).h
+    ) / (2 * eps)
+    assert fd == pytest.approx(k.dh, rel=1e-5)
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        ((0.0, 1.0, 1.0, 3), "w must be >"),
+        ((-1.0, 1.0, 1.0, 3), "w must be >"),
+        ((1.0, 0.0, 1.0, 3), "b must be >"),
+        ((1.0, 1.0, -2.0, 3), "z0 must be >"),
+        ((1.0, 1.0, 1.0, -1), "depth must be"),
+        ((math.inf, 1.0, 1.0, 3), "w must be finite"),
+        ((1.0, math.nan, 1.0, 3), "b must be finite"),
+    ],
+)
+def test_mobius_bad_values(args: tuple, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        mobius_closed_form(*args)
+
+
+def test_mobius_bad_types() -> None:
+    with pytest.raises(TypeError, match="depth must be an integer"):
+        mobius_closed_form(1.0, 1.0, 1.0, 2.0)
+    with pytest.raises(TypeError, match="w must be exact"):
+        mobius_closed_form_symbolic(1.5, 1)
+    with pytest.raises(ValueError, match="b must be > 0"):
+        mobius_closed_form_symbolic(1, -1)
+    with pytest.raises(ValueError, match="z0 must be > 0"):
+        mobius_closed_form_symbolic(1, 1, 0)
+
+
+def test_tied_bad_input() -> None:
+    with pytest.raises(ValueError, match="depth must be"):
+        tied_chain("tanh", 1.0, 0.0, 0.1, -1)
+    with pytest.raises(ValueError, match="z0 must be finite"):
+        tied_chain("tanh", 1.0, 0.0, math.nan, 2)
+    with pytest.raises(ValueError, match="W must be a square"):
+        tied_network(np.ones((2, 3)), [0, 0], "tanh", [0, 0], 2)
+    with pytest.raises(ValueError, match="b must have 2 entries"):
+        tied_network(np.eye(2), [0, 0, 0], "tanh", [0, 0], 2)
+    with pytest.raises(ValueError, match="z0 must have 2 entries"):
+        tied_network(np.eye(2), [0, 0], "tanh", [0], 2)
+    with pytest.raises(ValueError, match="activation"):
+        tied_chain("nope", 1.0, 0.0, 0.1, 2)
+    with pytest.raises(OverflowError, match="forward orbit"):
+        tied_chain("identity", 1e200, 0.0, 1e200, 3)
+
+
+def test_conjugacy_bad_input() -> None:
+    with pytest.raises(ValueError, match="r must be 4 or 2"):
+        logistic_closed_form(0.3, 3, r=3)
+    with pytest.raises(TypeError, match="exactly one of theta and x0"):
+        logistic_closed_form(0.3, 3, x0=0.2)
+    with pytest.raises(ValueError, match="x0 must be <= 1"):
+        logistic_closed_form(None, 3, x0=1.5)
+    with pytest.raises(ValueError, match="n must be"):
+        chebyshev_closed_form(0.3, -1)
+    with pytest.raises(ValueError, match="theta must be finite"):
+        chebyshev_closed_form(math.inf, 3)
+    with pytest.raises(ValueError, match="n must be small enough"):
+        chebyshev_closed_form(0.3, 2000)
+    with pytest.raises(OverflowError, match="float range"):
+        power_map_closed_form(2.0, 3.0, 20)
+    with pytest.raises(ValueError, match="z0 must be finite"):
+        power_map_closed_form(2.0, math.nan, 3)
+
+
+def test_koenigs_bad_input() -> None:
+    with pytest.raises(ValueError, match=r"must satisfy 0 < \|lambda\| < 1"):
+        koenigs(lambda x: 2 * x, lambda x: 2.0, 0.0, 0.1)
+    with pytest.raises(ValueError, match="multiplier lambda"):
+        koenigs(lambda x: x * x, lambda x: 2 * x, 0.0, 0.1)  # λ = 0: superattracting
+    with pytest.raises(ValueError, match="z_star must be a fixed point"):
+        koenigs(g_tanh, dg_tanh, 1.44, 0.5)
+    with pytest.raises(ValueError, match="not in the basin"):
+        # g(x) = x/2 + x^3/2 has z* = 0 (λ = 1/2) but orbits from |x| > 1 escape
+        koenigs(lambda x: x / 2 + x**3 / 2, lambda x: 0.5 + 1.5 * x * x, 0.0, 1.5)
+    with pytest.raises(ValueError, match="not in the basin"):
+        koenigs(g_tanh, dg_tanh, Z_STAR, -3.0, max_iter=3)
+    with pytest.raises(TypeError, match="g must be a callable"):
+        koenigs(1.0, dg_tanh, Z_STAR, 0.5)
+    with pytest.raises(ValueError, match="n must be"):
+        koenigs_delta(g_tanh, dg_tanh, Z_STAR, 0.55, -1)
