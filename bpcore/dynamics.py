@@ -408,7 +408,8 @@ def mobius_closed_form_symbolic(w: object, b: object, z0: object = None) -> Mobi
 def _angles(theta: object, n: object) -> tuple[np.ndarray, int]:
     theta = check_real(theta, "theta")
     n = check_int(n, "n", minimum=0)
-    ang = np.ldexp(theta, np.arange(n + 1))  # 2^k θ, exact in binary floating point
+    with np.errstate(over="ignore"):
+        ang = np.ldexp(theta, np.arange(n + 1))  # 2^k θ, exact in binary floating point
     if not np.all(np.isfinite(ang)):
         raise ValueError(f"n must be small enough that 2**n * theta is finite, got n={n}")
     return ang, n
