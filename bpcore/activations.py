@@ -37,6 +37,7 @@ __all__ = [
     "relu",
     "sigmoid",
     "softplus",
+    "softsign",
     "tanh",
     "z",
 ]
@@ -207,6 +208,19 @@ def _softplus_f(x: np.ndarray) -> np.ndarray:
     return np.logaddexp(0.0, x)
 
 
+def _softsign_f(x: np.ndarray) -> np.ndarray:
+    return x / (1.0 + np.abs(x))
+
+
+def _softsign_df(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.abs(x)) ** 2
+
+
+def _softsign_df_out(a: np.ndarray) -> np.ndarray:
+    # a = z/(1 + |z|)  ⇒  1 − |a| = 1/(1 + |z|)
+    return (1.0 - np.abs(a)) ** 2
+
+
 def _exact_sympy(value: object, as_float: float) -> sp.Expr:
     """Keep exact numbers exact in the sympy form; floats become ``sympy.Float``."""
     if isinstance(value, bool):
@@ -268,6 +282,15 @@ softplus = Activation(
     deriv_from_output=_softplus_df_out,
 )
 """f(z) = log(1 + e^z) (computed as logaddexp(0, z)), f' = sigmoid. Introduced in chapter 2."""
+
+softsign = Activation(
+    name="softsign",
+    func=_softsign_f,
+    deriv=_softsign_df,
+    sympy_expr=z / (1 + sp.Abs(z)),
+    deriv_from_output=_softsign_df_out,
+)
+"""f(z) = z/(1 + |z|), f'(z) = 1/(1 + |z|)²; for z > 0 a Möbius map. Introduced in chapter 4."""
 
 
 def leaky_relu(alpha: float = 0.01) -> Activation:
@@ -361,6 +384,7 @@ _BY_NAME: dict[str, Callable[[], Activation]] = {
     "relu": lambda: relu,
     "leaky_relu": leaky_relu,
     "softplus": lambda: softplus,
+    "softsign": lambda: softsign,
 }
 
 
@@ -381,7 +405,8 @@ def get_activation(name_or_activation: str | Activation, param: str = "activatio
     ----------
     name_or_activation : str or Activation
         One of ``"identity"`` (alias ``"linear"``), ``"sigmoid"``, ``"tanh"``, ``"relu"``,
-        ``"leaky_relu"`` (α = 0.01; call :func:`leaky_relu` for another α) or ``"softplus"``
+        ``"leaky_relu"`` (α = 0.01; call :func:`leaky_relu` for another α), ``"softplus"`` or
+        ``"softsign"``
         (case-insensitive). Polynomials need coefficients: pass ``polynomial(coeffs)``.
     param : str, default "activation"
         The parameter name used in error messages (e.g. ``"output_activation"``).

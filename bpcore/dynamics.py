@@ -22,6 +22,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
+from bpcore._repr import short_array
 from bpcore._validate import (
     check_exact_number,
     check_int,
@@ -29,8 +30,7 @@ from bpcore._validate import (
     check_real_array,
     check_square_matrix,
 )
-from bpcore.activations import Activation, get_activation
-from bpcore.activations import z as _z
+from bpcore.activations import Activation, get_activation, softsign
 from bpcore.backprop import delta_recursion
 
 __all__ = [
@@ -49,34 +49,6 @@ __all__ = [
     "tied_chain",
     "tied_network",
 ]
-
-
-def _softsign_f(x: np.ndarray) -> np.ndarray:
-    return x / (1.0 + np.abs(x))
-
-
-def _softsign_df(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.abs(x)) ** 2
-
-
-softsign = Activation(
-    name="softsign",
-    func=_softsign_f,
-    deriv=_softsign_df,
-    sympy_expr=_z / (1 + sp.Abs(_z)),
-    deriv_from_output=lambda a: (1.0 - np.abs(a)) ** 2,
-)
-"""f(z) = z/(1 + |z|), f'(z) = 1/(1 + |z|)²: for z > 0 a Möbius map (chapter 4)."""
-
-
-def _activation(activation: str | Activation) -> Activation:
-    if isinstance(activation, str) and activation == "softsign":
-        return softsign
-    return get_activation(activation, "activation")
-
-
-def _short(arr: np.ndarray) -> str:
-    return np.array2string(np.asarray(arr), precision=6, threshold=8, edgeitems=2)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -119,7 +91,7 @@ class TiedOrbit:
     def __repr__(self) -> str:
         return (
             f"TiedOrbit(activation={self.activation}, width={self.width}, depth={self.depth}, "
-            f"z_top={_short(self.zs[-1])}, delta_bottom={_short(self.deltas[0])})"
+            f"z_top={short_array(self.zs[-1])}, delta_bottom={short_array(self.deltas[0])})"
         )
 
 
@@ -146,7 +118,7 @@ def tied_network(
     b : (n,) array
         The tied bias.
     activation : str or Activation
-        A name known to :func:`bpcore.activations.get_activation`, ``"softsign"``, or an
+        A name known to :func:`bpcore.activations.get_activation` (``"softsign"`` among them) or an
         :class:`~bpcore.activations.Activation`.
     z0 : (n,) array
         The first pre-activation (z^(2) in Ng's numbering).
@@ -177,7 +149,7 @@ def tied_network(
     if z0.shape != (n,):
         raise ValueError(f"z0 must have {n} entries (W is {n}×{n}), got shape {z0.shape}")
     depth = check_int(depth, "depth", minimum=0)
-    act = _activation(activation)
+    act = get_activation(activation, "activation")
     zs = np.empty((depth + 1, n))
     zs[0] = z0
     with np.errstate(over="ignore", invalid="ignore"):

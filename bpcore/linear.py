@@ -35,6 +35,7 @@ from scipy.integrate import solve_ivp
 from scipy.linalg import schur
 from scipy.special import digamma
 
+from bpcore._repr import short_array
 from bpcore._timing import min_call_time
 from bpcore._validate import (
     check_exact_number,
@@ -108,10 +109,6 @@ _SYMMETRY_RTOL = 1e-12
 # ---------------------------------------------------------------------------------------------
 
 
-def _short(arr: np.ndarray) -> str:
-    return np.array2string(np.asarray(arr), precision=6, threshold=8, edgeitems=2)
-
-
 @dataclass(frozen=True, eq=False)
 class TiedDelta:
     """δ after k backward steps through a tied square W, and how it was computed.
@@ -152,7 +149,7 @@ class TiedDelta:
     def __repr__(self) -> str:
         return (
             f"TiedDelta(method={self.method!r}, k={self.k}, condition={self.condition:.3g}, "
-            f"delta={_short(self.delta)})"
+            f"delta={short_array(self.delta)})"
         )
 
 
@@ -221,8 +218,8 @@ class LinearTrainingRun:
         return (
             f"LinearTrainingRun(depth={self.depth}, init={self.init!r}, "
             f"records={self.times.size}, t_final={self.times[-1]:.4g}, "
-            f"singular_values={_short(self.singular_values)}, "
-            f"final_modes={_short(self.modes[-1])})"
+            f"singular_values={short_array(self.singular_values)}, "
+            f"final_modes={short_array(self.modes[-1])})"
         )
 
 

@@ -79,6 +79,9 @@ def _unwanted(script: Any) -> bool:
 def _drop_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     if "script_files" in context:
         context["script_files"] = [s for s in context["script_files"] if not _unwanted(s)]
+
+
+def _describe_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     # fix 9: a <meta name="description"> (search engines, link previews): the page's first
     # paragraph as plain text (math included as its TeX-free HTML text), else the book's title.
     body = context.get("body") or ""
@@ -344,6 +347,7 @@ def _palette_pngs(folder: Path) -> tuple[int, int]:
 def setup(app: Sphinx) -> dict[str, Any]:
     # priority 900: after myst-nb and sphinx-thebe have added their scripts (default 500)
     app.connect("html-page-context", _drop_scripts, priority=900)
+    app.connect("html-page-context", _describe_page)
     # priority 400: before sphinx-external-toc's own redirect writer (default 500)
     app.connect("build-finished", _write_index, priority=400)
     app.connect("config-inited", _add_static)
