@@ -138,7 +138,7 @@ def tied_network(
         For a non-square or non-finite W, b or z0 of the wrong length, depth not an integer ≥ 0,
         or an unknown activation.
     OverflowError
-        If the forward orbit leaves the float range.
+        If the forward orbit, or the δ's, leave the float range.
     """
     W = check_square_matrix(W, "W")
     n = W.shape[0]
@@ -162,7 +162,15 @@ def tied_network(
     if depth == 0:
         deltas = np.eye(n)[None, :, :]
     else:
-        deltas = np.stack(delta_recursion([W] * depth, np.eye(n), list(fprimes)))
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                deltas = np.stack(delta_recursion([W] * depth, np.eye(n), list(fprimes)))
+        except ValueError as exc:  # delta_step refuses the non-finite δ an overflow produced
+            raise OverflowError(
+                f"the δ's of this {depth}-layer orbit leave the float range (they grow like "
+                "the product of the factors); reduce depth, or take logarithms of the factors "
+                "as bpcore.chaos.lyapunov_from_orbit does"
+            ) from exc
     return TiedOrbit(_readonly(zs), _readonly(factors), _readonly(deltas), act.label, depth)
 
 

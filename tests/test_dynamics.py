@@ -7,6 +7,7 @@ recurrence itself (``tied_chain``, which calls ``bpcore.backprop``) and scipy qu
 from __future__ import annotations
 
 import math
+import warnings
 from fractions import Fraction
 
 import mpmath
@@ -17,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, optimize
 
+from bpcore.activations import polynomial
 from bpcore.dynamics import (
     chebyshev_closed_form,
     koenigs,
@@ -261,6 +263,11 @@ def test_tied_bad_input() -> None:
         tied_chain("nope", 1.0, 0.0, 0.1, 2)
     with pytest.raises(OverflowError, match="forward orbit"):
         tied_chain("identity", 1e200, 0.0, 1e200, 3)
+    # a bounded chaotic orbit whose δ's grow like 2^L: a named OverflowError, no numpy warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(OverflowError, match="δ's of this 1100-layer orbit"):
+            tied_chain(polynomial([0, 1, -1]), 4.0, 0.0, 0.3, 1100)
 
 
 def test_conjugacy_bad_input() -> None:
