@@ -5,6 +5,7 @@ this package named for its topic, and every ``*_explorer`` factory is re-exporte
 """
 
 from bpcore.widgets.depth import depth_explorer, linear_delta_norms
+from bpcore.widgets.dynamics import chain_closed_form, relu_regions_explorer, tied_chain_explorer
 from bpcore.widgets.explorer import (
     Control,
     Explorer,
@@ -23,6 +24,7 @@ __all__ = [
     "Explorer",
     "LiveAndStatic",
     "Scrubber",
+    "chain_closed_form",
     "delta_profile",
     "depth_explorer",
     "linear_delta_norms",
@@ -31,6 +33,8 @@ __all__ = [
     "plain_text",
     "recurrence_curves",
     "recurrence_explorer",
+    "relu_regions_explorer",
     "saxe_explorer",
+    "tied_chain_explorer",
     "tied_explorer",
 ]

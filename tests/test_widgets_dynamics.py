@@ -1,0 +1,211 @@
+"""Chapter 4's explorers: the tied chain (cobweb + δ with closed forms) and ReLU regions."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import mpmath
+import numpy as np
+import pytest
+
+from bpcore import widgets
+from bpcore.activations import polynomial
+from bpcore.dynamics import tied_chain
+from bpcore.regions import brute_force_regions, he_relu_network
+from bpcore.widgets.dynamics import (
+    CHAIN_ACTIVATIONS,
+    CHAIN_DEPTH,
+    CHAIN_Z0,
+    REGIONS_SEGMENT,
+    chain_closed_form,
+    chain_fixed_point,
+    relu_regions_explorer,
+    tied_chain_explorer,
+)
+
+
+def _recurrence_log10(activation: str, w: float, b: float) -> np.ndarray:
+    act = polynomial([0, 0, 1]) if activation == "quadratic" else activation
+    orbit = tied_chain(act, w, b, CHAIN_Z0, CHAIN_DEPTH)
+    with np.errstate(divide="ignore"):
+        return np.log10(np.abs(orbit.deltas))
+
+
+def _assert_plain(text: str) -> None:
+    for char in "$\\{":
+        assert char not in text, text
+
+
+def _assert_matches(closed: np.ndarray, recurrence: np.ndarray, tol: float) -> None:
+    both = np.isfinite(closed) & np.isfinite(recurrence)
+    assert both.any()
+    np.testing.assert_allclose(closed[both], recurrence[both], rtol=0, atol=tol)
+    # where float64 gives δ = 0, the closed form is 0 too or below the smallest float
+    zero = ~np.isfinite(recurrence)
+    assert np.all(closed[zero] < math.log10(5e-324)), closed[zero]
+    assert np.all(recurrence[closed == -np.inf] == -np.inf)  # an exact 0 is 0 in float64 too
+
+
+@pytest.mark.parametrize(
+    ("activation", "w", "b", "name", "tol"),
+    [
+        ("softsign", 0.5, 0.5, "Möbius", 1e-12),
+        ("softsign", 4.0, 2.0, "Möbius", 1e-12),
+        ("quadratic", 1.0, -2.0, "Chebyshev", 1e-6),  # chaotic: both lose ~2^30 eps
+        ("quadratic", -2.0, 0.0, "power map", 1e-12),
+        ("quadratic", 0.5, 0.0, "power map", 1e-12),  # recurrence underflows to δ = 0
+        ("relu", 3.0, -1.0, "affine pieces", 1e-12),
+        ("relu", 0.5, -1.0, "affine pieces", 1e-12),  # dead: δ = 0 below layer 29
+        ("tanh", 0.5, 0.5, "Koenigs", 1e-9),
+        ("tanh", 2.0, 0.0, "Koenigs", 1e-9),
+        ("tanh", -0.5, 0.0, "Koenigs", 1e-9),  # negative multiplier
+        ("quadratic", 1.0, -0.5, "Koenigs", 1e-9),
+        ("softsign", 1.0, -0.5, "Koenigs", 1e-9),
+    ],
+)
+def test_closed_form_overlay_matches_the_recurrence(
+    activation: str, w: float, b: float, name: str, tol: float
+) -> None:
+    closed = chain_closed_form(activation, w, b)
+    assert closed.name == name
+    assert closed.log10_delta.shape == (CHAIN_DEPTH + 1,)
+    assert closed.log10_delta[-1] == 0.0
+    _assert_matches(closed.log10_delta, _recurrence_log10(activation, w, b), tol)
+    _assert_plain(closed.formula)
+
+
+def test_every_closed_form_on_the_control_grid_matches_the_recurrence() -> None:
+    explorer = tied_chain_explorer()
+    by_name = {c.name: c.values for c in explorer.controls}
+    names = set()
+    for activation, w, b in itertools.product(CHAIN_ACTIVATIONS, by_name["w"], by_name["b"]):
+        try:
+            recurrence = _recurrence_log10(activation, w, b)
+        except OverflowError:
+            assert activation == "quadratic"  # only the quadratic escapes to infinity
+            continue
+        closed = chain_closed_form(activation, w, b)
+        names.add(closed.name)
+        _assert_plain(closed.formula)
+        if closed.name is None:
+            assert closed.formula.startswith("no closed form known for these settings")
+        else:
+            _assert_matches(closed.log10_delta, recurrence, 1e-6)
+    assert names == {None, "Möbius", "Chebyshev", "power map", "affine pieces", "Koenigs"}
+
+
+def test_chebyshev_overlay_against_high_precision_product() -> None:
+    # independent of float64: δ^(l) = ∏_{k ≥ l} 2 z_k with the orbit in 60-digit arithmetic
+    with mpmath.workdps(60):
+        z = [mpmath.mpf(CHAIN_Z0)]
+        for _ in range(CHAIN_DEPTH):
+            z.append(z[-1] ** 2 - 2)
+        exact = [
+            float(mpmath.log10(abs(mpmath.fprod(2 * zk for zk in z[l:CHAIN_DEPTH]))))
+            for l in range(CHAIN_DEPTH + 1)
+        ]
+    closed = chain_closed_form("quadratic", 1.0, -2.0)
+    np.testing.assert_allclose(closed.log10_delta, exact, rtol=0, atol=1e-6)
+
+
+def test_no_closed_form_is_said_carefully() -> None:
+    for activation, w, b in [("tanh", 1.0, 0.0), ("tanh", -2.0, 0.0), ("quadratic", 2.0, -1.0)]:
+        closed = chain_closed_form(activation, w, b)
+        assert closed.name is None
+        assert closed.log10_delta is None
+        assert closed.formula == "no closed form known for these settings"
+        assert "exist" not in closed.formula
+    critical = chain_closed_form("quadratic", -1.0, 0.25)  # z^(1) = 0: g′ = 0 on the orbit
+    assert critical.name is None
+    assert "critical point" in critical.formula
+    assert "ChainClosedForm(name=None" in repr(critical)
+
+
+def test_chain_fixed_point_against_mpmath() -> None:
+    z_star, lam = chain_fixed_point("tanh", 0.5, 0.5, CHAIN_Z0)
+    with mpmath.workdps(30):
+        ref = mpmath.findroot(lambda z: 0.5 * mpmath.tanh(z) + 0.5 - z, 0.8)
+        assert z_star == pytest.approx(float(ref), abs=1e-14)
+        assert lam == pytest.approx(float(0.5 * mpmath.sech(ref) ** 2), rel=1e-12)
+    assert chain_fixed_point("tanh", 1.0, 0.0, CHAIN_Z0) is None  # neutral: too slow
+    assert chain_fixed_point("tanh", -2.0, 0.0, CHAIN_Z0) is None  # attracting 2-cycle
+    assert chain_fixed_point("quadratic", 1.0, 1.0, CHAIN_Z0) is None  # escapes
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "msg"),
+    [
+        (lambda: chain_closed_form("gelu", 1.0, 0.0), ValueError, "activation must be one of"),
+        (lambda: chain_closed_form("tanh", "w", 0.0), TypeError, "w must be a real number"),
+        (lambda: chain_closed_form("tanh", 1.0, 0.0, depth=0), ValueError, "depth must be"),
+        (lambda: chain_fixed_point("tanh", 1.0, 0.0, 0.5, 0), ValueError, "max_iter must be"),
+        (lambda: chain_fixed_point("gelu", 1.0, 0.0, 0.5), ValueError, "activation must be"),
+    ],
+)
+def test_bad_input(call, exc: type, msg: str) -> None:
+    with pytest.raises(exc, match=msg):
+        call()
+
+
+def test_tied_chain_explorer_renders_every_extreme() -> None:
+    explorer = tied_chain_explorer()
+    assert widgets.tied_chain_explorer is tied_chain_explorer
+    extremes = {c.name: (c.values[0], c.values[-1]) for c in explorer.controls}
+    for activation in CHAIN_ACTIVATIONS:
+        for w, b in itertools.product(extremes["w"], extremes["b"]):
+            png, description = explorer.render(activation=activation, w=w, b=b)
+            assert png.startswith(b"\x89PNG")
+            _assert_plain(description)
+            if "cannot be drawn" in description:
+                assert activation == "quadratic"
+                assert "escapes to infinity" in description
+            else:
+                assert description.startswith("Top: cobweb plot of g(z) = ")
+    _, message = explorer.render(activation="quadratic", w=4.0, b=2.0)
+    assert "cannot be drawn: the orbit of z⁽⁰⁾ = 0.5 under g(z) = 4·z² + 2 escapes" in message
+    _, text = explorer.render(activation="tanh", w=0.5, b=0.5)
+    assert "settles at the fixed point z* = 0.8439" in text
+    assert "(Koenigs" in text
+
+
+def test_tied_chain_static_scrubber() -> None:
+    explorer = tied_chain_explorer()
+    for control in explorer.controls:
+        assert len(control.values) <= 12
+    scrubber = explorer.static("w", dpi=48, activation="tanh", b=0.0)
+    assert len(scrubber.frames) == len(explorer.controls[1].values)
+    assert len(set(scrubber.frames)) == len(scrubber.frames)
+    for d in scrubber.descriptions:
+        _assert_plain(d)
+        assert "cannot be drawn" not in d
+    assert "Fixed: activation $f$ = tanh, bias $b$ = 0.)" in scrubber.caption
+    assert "bp-scrubber" in scrubber._repr_html_()
+
+
+def test_relu_regions_explorer_counts_against_brute_force() -> None:
+    explorer = relu_regions_explorer()
+    assert widgets.relu_regions_explorer is relu_regions_explorer
+    for depth, width in [(3, 16), (8, 4), (1, 32)]:
+        _, description = explorer.render(depth=depth, width=width)
+        _assert_plain(description)
+        net = he_relu_network([1] + [width] * depth + [1], seed=0)
+        pieces = brute_force_regions(net, *REGIONS_SEGMENT, samples=200_000)
+        assert f"with {pieces} activation regions" in description
+        assert f"({width}+1)^{depth} = {(width + 1) ** depth}." in description
+        assert f"has {2**depth} = 2^{depth} linear pieces" in description
+
+
+def test_relu_regions_explorer_extremes_and_static() -> None:
+    explorer = relu_regions_explorer()
+    for control in explorer.controls:
+        assert len(control.values) <= 12
+        for value in (control.values[0], control.values[-1]):
+            png, description = explorer.render(**{control.name: value})
+            assert png.startswith(b"\x89PNG")
+            assert "cannot be drawn" not in description
+    _, corner = explorer.render(depth=8, width=32)
+    assert "cannot be drawn" not in corner
+    scrubber = explorer.static("depth", dpi=48, width=16)
+    assert len(scrubber.frames) == 6 == len(set(scrubber.frames))
+    assert all("of width 16" in d for d in scrubber.descriptions)
