@@ -12,7 +12,9 @@ input; the output itself is not passed through f), and the δ's are the Jacobian
 δ^(l) = (W^(l)ᵀ δ^(l+1)) ⊙ f'(z^(l)) with exact polynomial factors f'(z^(l)).
 
 Each layer multiplies the degree by d, so the output has degree d^L: the closed form exists
-(it is a polynomial), but its size blows up — :func:`degree_growth` measures how fast. Degree
+(it is a polynomial), but its EXPANDED size (terms, ``count_ops`` of the expanded polynomial,
+a tree without sharing) blows up — :func:`degree_growth` measures how fast. The circuit, the
+network itself as a straight-line program, stays O(L) operations. Degree
 blow-up alone does not forbid a compact closed form: the logistic chain f(z) = z − z², w = 4
 (:func:`tied_polynomial_chain`) has degree 2^L and yet z^(L) = sin²(2^L θ) for z^(0) = sin²θ.
 
@@ -479,7 +481,8 @@ class DegreeGrowth:
     terms : tuple of int
         Number of terms of the expanded z^(L)_1.
     count_ops : tuple of int
-        ``sympy.count_ops`` of the expanded z^(L)_1.
+        ``sympy.count_ops`` of the expanded z^(L)_1 (a measure of the expanded expression, not
+        of the network, which computes it in O(L) operations).
     coefficient_bits : tuple of int
         Bits of the largest |numerator| among its coefficients.
     delta_terms : tuple of int, or None
@@ -569,9 +572,15 @@ def degree_growth(
 
     The network is the chain z^(l+1) = W^(l) f(z^(l)) + b^(l) of :func:`symbolic_network` with
     ``width`` units per layer and ``width`` inputs; depth L uses L layers. f has degree d, so
-    the output has degree at most d^L, with equality for generic weights (for width 1 whenever
-    w ≠ 0; for width 2 whenever every W^(l) is invertible — the leading forms then stay
-    linearly independent). d = 1 is an affine network: the degree stays 1.
+    the output has degree at most d^L, with equality for generic weights: for width 1 whenever
+    w ≠ 0; for width 2 whenever every W^(l) is invertible. Proof for width 2: let L₁, L₂ be the
+    linearly independent top-degree forms of z^(l); those of z^(l+1) are W (L₁ᵈ, L₂ᵈ)ᵀ, and
+    L₁ᵈ, L₂ᵈ are independent (L₁ᵈ = c L₂ᵈ forces L₁/L₂ to be a constant root of c), so an
+    invertible W keeps them independent and nonzero: the degree is multiplied by d exactly.
+    For width ≥ 3 equality holds only generically (invertible W is not enough: cancellations
+    such as (u² − v²)² + (2uv)² − (u² + v²)² = 0 can lower the degree).
+    ``count_ops`` counts the EXPANDED output (the circuit stays O(L)).
+    d = 1 is an affine network: the degree stays 1.
 
     Weights are small random integers from ``seed``: entries of W in {±1, ±2} (redrawn until W
     is invertible), biases in {−1, 0, 1}; untied networks draw one (W, b) per layer and depth L
