@@ -38,6 +38,7 @@ import sympy as sp
 from bpcore._validate import check_exact_number, check_int
 from bpcore.activations import Activation, get_activation
 from bpcore.activations import z as _z
+from bpcore.backprop import delta_recursion
 
 __all__ = [
     "DegreeGrowth",
@@ -197,28 +198,6 @@ def _affine(W: list[list[sp.Rational]], a: list[sp.Poly], b: list[sp.Rational]) 
     return out
 
 
-def _delta_step_exact(
-    W: list[list[sp.Rational]], delta_next: list[list[sp.Poly]], fprime: list[sp.Poly]
-) -> list[list[sp.Poly]]:
-    """δ^(l) = (W^(l)ᵀ δ^(l+1)) ⊙ f'(z^(l)) for exact entries, one row per unit δ at the top.
-
-    The exact counterpart of :func:`bpcore.backprop.delta_step` (which works in float64): in the
-    row convention of that module, δ^(l) = (δ^(l+1) @ W^(l)) * f'(z^(l)).
-    """
-    n_in = len(W[0])
-    out = []
-    for row in delta_next:
-        new = []
-        for j in range(n_in):
-            acc = sp.Poly(0, *fprime[j].gens, domain=fprime[j].domain)
-            for k, dk in enumerate(row):
-                if W[k][j] != 0:
-                    acc = acc + dk.mul_ground(W[k][j])
-            new.append(acc * fprime[j])
-        out.append(new)
-    return out
-
-
 def _domain(*groups: Sequence[sp.Rational]) -> sp.Domain:
     return sp.ZZ if all(v.is_Integer for g in groups for v in g) else sp.QQ
 
@@ -325,10 +304,21 @@ def _backward(
     gens, dom = fps[-1][0].gens, fps[-1][0].domain
     rows = range(n_top) if rows is None else rows
     top = [[sp.Poly(int(i == j), *gens, domain=dom) for j in range(n_top)] for i in rows]
-    deltas = [top]
-    for layer in range(len(Ws) - 1, -1, -1):
-        deltas.append(_delta_step_exact(Ws[layer], deltas[-1], fps[layer]))
-    return deltas[::-1]
+    # the one backprop step of bpcore.backprop, run on object arrays in exact arithmetic
+    deltas = delta_recursion(
+        [_object_array(W) for W in Ws], _object_array(top), [_object_array(fp) for fp in fps]
+    )
+    return [d.tolist() for d in deltas]
+
+
+def _object_array(rows: Sequence[object]) -> np.ndarray:
+    """An exact (dtype object) array of ``rows``, entries kept as they are (Polys, Rationals)."""
+    nested = isinstance(rows[0], list)
+    shape = (len(rows), len(rows[0])) if nested else (len(rows),)
+    out = np.empty(shape, dtype=object)
+    for idx in np.ndindex(*shape):  # element by element: numpy must not unpack a Poly
+        out[idx] = rows[idx[0]][idx[1]] if nested else rows[idx[0]]
+    return out
 
 
 def _degree(p: sp.Poly) -> int:
