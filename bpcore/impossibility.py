@@ -76,6 +76,7 @@ __all__ = [
     "measure_cheap_gradient",
     "quadratic_chain",
     "relu_backward_factors",
+    "relu_embedding",
     "reverse_program",
     "run_reference",
     "saturated_linear",
@@ -1128,6 +1129,42 @@ def stack_network(
         transitions=tuple(tuple(tr) for tr in trans),
         n_stacks=K,
     )
+
+
+def relu_embedding(net: StackNetwork) -> tuple[np.ndarray, np.ndarray]:
+    """The tied ReLU layer of width 2N that runs the same machine as a StackNetwork of width N.
+
+    Introduced in chapter 5 (What can be proved impossible).
+
+    σ(x) = relu(x) − relu(x − 1), so with r = (r₁, r₂) and z = r₁ − r₂ the layer
+    r ↦ relu(W' r + b'), W' = [[W, −W], [W, −W]], b' = (b, b − 1) gives
+    r₁' − r₂' = σ(W z + b): the ReLU activations carry the saturated-linear ones exactly. Start
+    from r = (z^(0), 0). (Our construction, used in the chapter to carry the Turing
+    completeness of tied saturated-linear networks over to tied ReLU networks.)
+
+    Parameters
+    ----------
+    net : StackNetwork
+
+    Returns
+    -------
+    (W2, b2) : ((2N, 2N) object array, (2N,) object array) of Fraction
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import relu_embedding, reverse_program, stack_network
+    >>> W2, b2 = relu_embedding(stack_network(reverse_program()))
+    >>> W2.shape
+    (280, 280)
+    """
+    if not isinstance(net, StackNetwork):
+        raise TypeError(f"net must be a StackNetwork, got {type(net).__name__}")
+    W = net.W
+    W2 = np.block([[W, -W], [W, -W]]).astype(object)
+    b2 = np.concatenate([net.b, net.b - 1]).astype(object)
+    W2.setflags(write=False)
+    b2.setflags(write=False)
+    return W2, b2
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from bpcore.impossibility import (
     measure_cheap_gradient,
     quadratic_chain,
     relu_backward_factors,
+    relu_embedding,
     reverse_program,
     run_reference,
     saturated_linear,
@@ -374,6 +375,33 @@ def test_one_layer_is_sigma_of_W_z_plus_b_with_rational_weights() -> None:
         fast = net.step(z)
         assert list(dense) == list(fast)
         z = fast
+
+
+@given(programs())
+@settings(max_examples=15, deadline=None)
+def test_relu_embedding_carries_the_saturated_linear_network_exactly(
+    case: tuple[dict, str, list, int, int],
+) -> None:
+    program, start, stacks, steps, K = case
+    net = stack_network(program, K)
+    W2, b2 = relu_embedding(net)
+    N = net.n_units
+    assert W2.shape == (2 * N, 2 * N)
+    assert b2.shape == (2 * N,)
+    zs = net.run(start, stacks, steps)
+    r = np.concatenate([zs[0], np.array([Fraction(0)] * N, dtype=object)])
+    for l in range(steps):
+        nz = np.flatnonzero(r)
+        r = np.array([max(v, 0) for v in W2[:, nz].dot(r[nz]) + b2], dtype=object)
+        assert all(isinstance(v, Fraction | int) for v in r)
+        assert list(r[:N] - r[N:]) == list(zs[l + 1])
+
+
+def test_relu_identity_and_embedding_bad_input() -> None:
+    xs = [Fraction(k, 4) for k in range(-8, 9)]
+    assert all(saturated_linear(v) == max(v, 0) - max(v - 1, 0) for v in xs)
+    with pytest.raises(TypeError, match="net must be a StackNetwork"):
+        relu_embedding(np.eye(3))
 
 
 def test_float64_stack_network_works_short_and_fails_long() -> None:
