@@ -22,6 +22,15 @@ from bpcore._validate import check_real_array
 __all__ = ["delta_recursion", "delta_step"]
 
 
+def _operand(value: object, name: str, ndim: int | None = None) -> np.ndarray:
+    """A float64 operand (validated), or an object array passed through for exact arithmetic."""
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        if ndim is not None and value.ndim != ndim:
+            raise ValueError(f"{name} must be a {ndim}-D array, got {value.ndim}-D")
+        return value
+    return check_real_array(value, name, ndim=ndim)
+
+
 def delta_step(
     W: np.ndarray, delta_next: np.ndarray, fprime_z: np.ndarray | None = None
 ) -> np.ndarray:
@@ -42,9 +51,16 @@ def delta_step(
     -------
     (s_l,) or (m, s_l) array
         δ^(l).
+
+    Notes
+    -----
+    Exact arithmetic: numpy arrays of dtype ``object`` (entries int, ``Fraction``, sympy numbers
+    or ``sympy.Poly``) are passed through unconverted and the same step runs in Python's exact
+    arithmetic; chapter 4 (:mod:`bpcore.symbolic`) and chapter 5 use this for exact δ's. Any
+    other input is validated as finite float64.
     """
-    W = check_real_array(W, "W", ndim=2)
-    delta_next = check_real_array(delta_next, "delta_next")
+    W = _operand(W, "W", ndim=2)
+    delta_next = _operand(delta_next, "delta_next")
     if delta_next.ndim not in (1, 2) or delta_next.shape[-1] != W.shape[0]:
         raise ValueError(
             f"delta_next must have {W.shape[0]} entries per example (W has shape {W.shape}, "
@@ -53,13 +69,13 @@ def delta_step(
     out = delta_next @ W
     if fprime_z is None:
         return out
-    fprime_z = check_real_array(fprime_z, "fprime_z")
+    fprime_z = _operand(fprime_z, "fprime_z")
     if fprime_z.shape[-1] != W.shape[1] or fprime_z.ndim > 2:
         raise ValueError(
             f"fprime_z must have {W.shape[1]} entries per example (one per unit of layer l), "
             f"got shape {fprime_z.shape}"
         )
-    if fprime_z.shape == out.shape:
+    if fprime_z.shape == out.shape and out.dtype != object:
         out *= fprime_z  # in place: `out` is a fresh array from the product above
         return out
     return out * fprime_z
@@ -100,7 +116,7 @@ def delta_recursion(
         raise ValueError(
             f"fprimes must have one entry per weight matrix ({len(weights)}), got {len(fprimes)}"
         )
-    deltas = [check_real_array(delta_out, "delta_out")]
+    deltas = [_operand(delta_out, "delta_out")]
     for layer in range(len(weights) - 1, -1, -1):
         deltas.append(delta_step(weights[layer], deltas[-1], fprimes[layer]))
     return deltas[::-1]

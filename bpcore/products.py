@@ -32,6 +32,7 @@ from bpcore._repr import short_array
 from bpcore._validate import check_int, check_real_array, check_square_matrix
 
 __all__ = [
+    "RhoCounterexample",
     "TriangularProduct",
     "alternating_growth",
     "common_eigenbasis",
@@ -42,6 +43,7 @@ __all__ = [
     "floquet_product",
     "ordered_product",
     "rho_counterexample",
+    "rho_counterexample_network",
     "triangular_product",
 ]
 
@@ -444,30 +446,143 @@ def triangular_product(
 
 
 def rho_counterexample() -> tuple[np.ndarray, np.ndarray]:
-    """Two backprop factors with ρ(A) = ρ(B) = 1/2 < 1 < ρ(AB) = 4.
+    """Two backprop factors with ρ(A) = ρ(B) = 1/2 < 1 < ρ(AB) = 4, taken from a real network.
 
     Introduced in chapter 4 (Nonlinear activations).
 
-    Both are of the network form D_l Wᵀ, with ONE tied weight matrix W = [[0, 2], [2, 0]] and two
-    activation-derivative diagonals D_1 = diag(1, 1/16), D_2 = diag(1/16, 1) (e.g. tanh'
-    with one unit near 0 and the other saturated, the roles swapping between layers):
+    A and B are the two backward factors D_l Wᵀ of ONE tied leaky-ReLU network (slope α = 1/16
+    for z < 0), W = [[0, 2], [2, 0]], b = (−7/8, −7/8), on its 2-cycle
+    (7/8, −1) ↦ (−1, 7/8) ↦ (7/8, −1) (exact in binary floating point). On the cycle the
+    derivative diagonals are D_1 = diag(1, 1/16) and D_2 = diag(1/16, 1), the roles of the two
+    units swapping between layers:
 
         A = D_1 Wᵀ = [[0, 2], [1/8, 0]],   B = D_2 Wᵀ = [[0, 1/8], [2, 0]],
         AB = [[4, 0], [0, 1/64]].
 
     For backprop this means: two layers whose factors would each, repeated alone, shrink δ
-    (ρ = 1/2 per layer), but alternating them multiplies ‖δ‖ by 4 per pair. The spectral radii
-    of the layers' factors do not bound the growth of δ (the joint spectral radius, chapter 5,
-    does); what matters is the ordered product.
+    (ρ = 1/2 per layer), but alternating them multiplies ‖δ‖ by 4 per pair (checked by running
+    the network with :meth:`bpcore.network.MLP.backward`; see :func:`rho_counterexample_network`,
+    which also gives the plain-ReLU variant with ρ(A) = ρ(B) = 0). The spectral radii of the
+    layers' factors do not bound the growth of δ (the joint spectral radius, chapter 5, does);
+    what matters is the ordered product. Dynamically, ρ(AB) = 4 > 1 says the forward 2-cycle
+    repels.
 
     Returns
     -------
     A, B : (2, 2) arrays
         Exact dyadic entries.
     """
+    net = rho_counterexample_network()
+    return net.A.copy(), net.B.copy()
+
+
+@dataclass(frozen=True, eq=False)
+class RhoCounterexample:
+    """A tied two-unit network whose backward factors on a 2-cycle have ρ(A), ρ(B) < 1 < ρ(AB).
+
+    Introduced in chapter 4 (Nonlinear activations).
+
+    Attributes
+    ----------
+    W, b : arrays
+        The tied weight matrix and bias: every layer is z ↦ W f(z) + b.
+    activation : str
+        ``"leaky_relu"`` with ``alpha`` (1/16) or ``"relu"`` (alpha 0).
+    alpha : float
+        Slope of the activation for z < 0.
+    cycle : (2, 2) array
+        The 2-cycle: rows z_1, z_2 with W f(z_1) + b = z_2 and W f(z_2) + b = z_1.
+    masks : (2, 2, 2) array
+        D_1 = diag f'(z_1), D_2 = diag f'(z_2) (0/1 masks for ReLU).
+    A, B : (2, 2) arrays
+        The backward factors D_1 Wᵀ and D_2 Wᵀ (δ at z_1 = A δ at z_2, and so on).
+    rho_A, rho_B, rho_AB : float
+        Spectral radii of A, B and AB.
+    """
+
+    W: np.ndarray
+    b: np.ndarray
+    activation: str
+    alpha: float
+    cycle: np.ndarray
+    masks: np.ndarray
+    A: np.ndarray
+    B: np.ndarray
+    rho_A: float
+    rho_B: float
+    rho_AB: float
+
+    def __repr__(self) -> str:
+        return (
+            f"RhoCounterexample(activation={self.activation}, alpha={self.alpha:g}, "
+            f"W={short_array(self.W)}, b={short_array(self.b)}, cycle={short_array(self.cycle)}, "
+            f"rho_A={self.rho_A:.6g}, rho_B={self.rho_B:.6g}, rho_AB={self.rho_AB:.6g})"
+        )
+
+
+def rho_counterexample_network(activation: str = "leaky_relu") -> RhoCounterexample:
+    """The tied network behind :func:`rho_counterexample`, with its cycle, masks and factors.
+
+    Introduced in chapter 4 (Nonlinear activations).
+
+    W = [[0, 2], [2, 0]] at every layer. With f(z) = z for z > 0 and α z for z ≤ 0 and the tied
+    bias b = (β, β), the points p = −β > 0 and q = β/(1 − 2α) < 0 form the 2-cycle
+    (p, q) ↔ (q, p) (for α < 1/2), the factors are A = diag(1, α) Wᵀ, B = diag(α, 1) Wᵀ, so
+    ρ(A) = ρ(B) = 2√α and AB = diag(4, 4α²), ρ(AB) = 4.
+
+    * ``"leaky_relu"``: α = 1/16, β = −7/8, cycle (7/8, −1) ↔ (−1, 7/8); ρ(A) = ρ(B) = 1/2.
+    * ``"relu"``: α = 0, β = −1, cycle (1, −1) ↔ (−1, 1); D_1 = diag(1, 0), D_2 = diag(0, 1)
+      are genuine 0/1 masks and ρ(A) = ρ(B) = 0 (A, B nilpotent).
+
+    The cycle, masks and factors are computed by running the layer z ↦ W f(z) + b (the masks
+    are ``Activation.df`` on the cycle), not typed in.
+
+    Parameters
+    ----------
+    activation : {"leaky_relu", "relu"}
+
+    Returns
+    -------
+    RhoCounterexample
+
+    Raises
+    ------
+    ValueError
+        For another activation.
+    """
+    from bpcore.activations import get_activation, leaky_relu
+    from bpcore.linear import spectral_radius
+
+    if activation == "leaky_relu":
+        alpha, beta, act = 1 / 16, -7 / 8, leaky_relu(1 / 16)
+    elif activation == "relu":
+        alpha, beta, act = 0.0, -1.0, get_activation("relu")
+    else:
+        raise ValueError(f"activation must be 'leaky_relu' or 'relu', got {activation!r}")
     W = np.array([[0.0, 2.0], [2.0, 0.0]])
-    D1, D2 = np.diag([1.0, 1 / 16]), np.diag([1 / 16, 1.0])
-    return D1 @ W.T, D2 @ W.T
+    b = np.array([beta, beta])
+    z1 = np.array([-beta, beta / (1.0 - 2.0 * alpha)])
+    z2 = W @ act.f(z1) + b
+    if not np.array_equal(W @ act.f(z2) + b, z1):  # exact dyadic arithmetic
+        raise RuntimeError("internal error: the 2-cycle does not close")
+    cycle = np.stack([z1, z2])
+    masks = np.stack([np.diag(act.df(z1)), np.diag(act.df(z2))])
+    A, B = masks[0] @ W.T, masks[1] @ W.T
+    for arr in (W, b, cycle, masks, A, B):
+        arr.setflags(write=False)
+    return RhoCounterexample(
+        W,
+        b,
+        activation,
+        alpha,
+        cycle,
+        masks,
+        A,
+        B,
+        float(spectral_radius(A)),
+        float(spectral_radius(B)),
+        float(spectral_radius(A @ B)),
+    )
 
 
 def alternating_growth(A: np.ndarray, B: np.ndarray, n: int) -> np.ndarray:

@@ -384,10 +384,13 @@ def count_regions(
     on iff z > 0, i.e. relu'(0) = 0) and neighbouring pieces with equal patterns are merged.
 
     Guard rule: a new zero closer than ``guard`` (in t) to an existing node or to another new
-    zero of the same layer is merged into it. So pieces shorter than ``guard`` · |x1 − x0| can
-    be missed, and several units switching at the same point (as in the sawtooth) give one
-    breakpoint, as they should. Neighbouring pieces count as one linear piece when their slopes
-    agree to a relative 1e-9 (‖s_k − s_{k+1}‖ ≤ 1e-9 · max(‖s_k‖, ‖s_{k+1}‖), or both are 0).
+    zero of the same layer is DROPPED (no node is added; the neighbouring piece then contains a
+    unit that switches inside it, which makes the interpolated z downstream wrong by at most
+    about slope · guard; chained drops can lose zeros up to a few guards apart). So pieces
+    shorter than ``guard`` · |x1 − x0| can be missed, and several units switching at the same
+    point (as in the sawtooth) give one breakpoint, as they should. Neighbouring pieces count
+    as one linear piece when their slopes agree to a relative 1e-9
+    (‖s_k − s_{k+1}‖ ≤ 1e-9 · max(‖s_k‖, ‖s_{k+1}‖), or both are 0).
 
     Parameters
     ----------

@@ -12,7 +12,9 @@ input; the output itself is not passed through f), and the δ's are the Jacobian
 δ^(l) = (W^(l)ᵀ δ^(l+1)) ⊙ f'(z^(l)) with exact polynomial factors f'(z^(l)).
 
 Each layer multiplies the degree by d, so the output has degree d^L: the closed form exists
-(it is a polynomial), but its size blows up — :func:`degree_growth` measures how fast. Degree
+(it is a polynomial), but its EXPANDED size (terms, ``count_ops`` of the expanded polynomial,
+a tree without sharing) blows up — :func:`degree_growth` measures how fast. The circuit, the
+network itself as a straight-line program, stays O(L) operations. Degree
 blow-up alone does not forbid a compact closed form: the logistic chain f(z) = z − z², w = 4
 (:func:`tied_polynomial_chain`) has degree 2^L and yet z^(L) = sin²(2^L θ) for z^(0) = sin²θ.
 
@@ -36,6 +38,7 @@ import sympy as sp
 from bpcore._validate import check_exact_number, check_int
 from bpcore.activations import Activation, get_activation
 from bpcore.activations import z as _z
+from bpcore.backprop import delta_recursion
 
 __all__ = [
     "DegreeGrowth",
@@ -195,28 +198,6 @@ def _affine(W: list[list[sp.Rational]], a: list[sp.Poly], b: list[sp.Rational]) 
     return out
 
 
-def _delta_step_exact(
-    W: list[list[sp.Rational]], delta_next: list[list[sp.Poly]], fprime: list[sp.Poly]
-) -> list[list[sp.Poly]]:
-    """δ^(l) = (W^(l)ᵀ δ^(l+1)) ⊙ f'(z^(l)) for exact entries, one row per unit δ at the top.
-
-    The exact counterpart of :func:`bpcore.backprop.delta_step` (which works in float64): in the
-    row convention of that module, δ^(l) = (δ^(l+1) @ W^(l)) * f'(z^(l)).
-    """
-    n_in = len(W[0])
-    out = []
-    for row in delta_next:
-        new = []
-        for j in range(n_in):
-            acc = sp.Poly(0, *fprime[j].gens, domain=fprime[j].domain)
-            for k, dk in enumerate(row):
-                if W[k][j] != 0:
-                    acc = acc + dk.mul_ground(W[k][j])
-            new.append(acc * fprime[j])
-        out.append(new)
-    return out
-
-
 def _domain(*groups: Sequence[sp.Rational]) -> sp.Domain:
     return sp.ZZ if all(v.is_Integer for g in groups for v in g) else sp.QQ
 
@@ -323,10 +304,21 @@ def _backward(
     gens, dom = fps[-1][0].gens, fps[-1][0].domain
     rows = range(n_top) if rows is None else rows
     top = [[sp.Poly(int(i == j), *gens, domain=dom) for j in range(n_top)] for i in rows]
-    deltas = [top]
-    for layer in range(len(Ws) - 1, -1, -1):
-        deltas.append(_delta_step_exact(Ws[layer], deltas[-1], fps[layer]))
-    return deltas[::-1]
+    # the one backprop step of bpcore.backprop, run on object arrays in exact arithmetic
+    deltas = delta_recursion(
+        [_object_array(W) for W in Ws], _object_array(top), [_object_array(fp) for fp in fps]
+    )
+    return [d.tolist() for d in deltas]
+
+
+def _object_array(rows: Sequence[object]) -> np.ndarray:
+    """An exact (dtype object) array of ``rows``, entries kept as they are (Polys, Rationals)."""
+    nested = isinstance(rows[0], list)
+    shape = (len(rows), len(rows[0])) if nested else (len(rows),)
+    out = np.empty(shape, dtype=object)
+    for idx in np.ndindex(*shape):  # element by element: numpy must not unpack a Poly
+        out[idx] = rows[idx[0]][idx[1]] if nested else rows[idx[0]]
+    return out
 
 
 def _degree(p: sp.Poly) -> int:
@@ -479,7 +471,8 @@ class DegreeGrowth:
     terms : tuple of int
         Number of terms of the expanded z^(L)_1.
     count_ops : tuple of int
-        ``sympy.count_ops`` of the expanded z^(L)_1.
+        ``sympy.count_ops`` of the expanded z^(L)_1 (a measure of the expanded expression, not
+        of the network, which computes it in O(L) operations).
     coefficient_bits : tuple of int
         Bits of the largest |numerator| among its coefficients.
     delta_terms : tuple of int, or None
@@ -569,9 +562,15 @@ def degree_growth(
 
     The network is the chain z^(l+1) = W^(l) f(z^(l)) + b^(l) of :func:`symbolic_network` with
     ``width`` units per layer and ``width`` inputs; depth L uses L layers. f has degree d, so
-    the output has degree at most d^L, with equality for generic weights (for width 1 whenever
-    w ≠ 0; for width 2 whenever every W^(l) is invertible — the leading forms then stay
-    linearly independent). d = 1 is an affine network: the degree stays 1.
+    the output has degree at most d^L, with equality for generic weights: for width 1 whenever
+    w ≠ 0; for width 2 whenever every W^(l) is invertible. Proof for width 2: let L₁, L₂ be the
+    linearly independent top-degree forms of z^(l); those of z^(l+1) are W (L₁ᵈ, L₂ᵈ)ᵀ, and
+    L₁ᵈ, L₂ᵈ are independent (L₁ᵈ = c L₂ᵈ forces L₁/L₂ to be a constant root of c), so an
+    invertible W keeps them independent and nonzero: the degree is multiplied by d exactly.
+    For width ≥ 3 equality holds only generically (invertible W is not enough: cancellations
+    such as (u² − v²)² + (2uv)² − (u² + v²)² = 0 can lower the degree).
+    ``count_ops`` counts the EXPANDED output (the circuit stays O(L)).
+    d = 1 is an affine network: the degree stays 1.
 
     Weights are small random integers from ``seed``: entries of W in {±1, ±2} (redrawn until W
     is invertible), biases in {−1, 0, 1}; untied networks draw one (W, b) per layer and depth L

@@ -79,3 +79,21 @@ def test_recursion_returns_every_layer_in_ng_order() -> None:
 def test_bad_input_names_the_parameter(call, error, match) -> None:
     with pytest.raises(error, match=match):
         call()
+
+
+def test_delta_step_exact_object_arrays_match_float64() -> None:
+    """Object arrays run the same step in exact arithmetic (Fractions); dyadic inputs: = float64."""
+    from fractions import Fraction
+
+    rng = np.random.default_rng(4)
+    for _ in range(5):
+        W = rng.integers(-4, 5, size=(3, 2))
+        dnext = rng.integers(-4, 5, size=(2, 3))
+        fp = rng.integers(1, 5, size=(2, 2))
+        to_frac = np.vectorize(lambda v: Fraction(int(v), 4), otypes=[object])
+        exact = delta_step(to_frac(W), to_frac(dnext), to_frac(fp))
+        assert exact.dtype == object
+        assert all(isinstance(v, Fraction) for v in exact.ravel())
+        np.testing.assert_array_equal(exact.astype(float), delta_step(W / 4, dnext / 4, fp / 4))
+    with pytest.raises(ValueError, match="W must be a 2-D array"):
+        delta_step(np.empty(3, dtype=object), np.ones(3))

@@ -140,3 +140,14 @@ def test_bad_inputs() -> None:
         logistic_precision(math.inf, 10)
     with pytest.raises(TypeError, match="theta must be a real number"):
         logistic_precision("1", 10)
+
+
+def test_logistic_lyapunov_exceptional_theta() -> None:
+    """ln 2 holds for almost every θ only: x0 = 1 (θ = π/2) lands on the fixed point 0 with
+    factor 4, so every |factor| is 4 and the exponent is ln 4 exactly; x0 = 1/2 (θ = π/4) hits
+    the critical point (factor 0): −inf."""
+    logistic = polynomial([0, 1, -1])
+    assert lyapunov_from_orbit(tied_chain(logistic, 4.0, 0.0, 1.0, 40)) == pytest.approx(
+        math.log(4.0), abs=1e-14
+    )
+    assert lyapunov_from_orbit(tied_chain(logistic, 4.0, 0.0, 0.5, 40)) == -math.inf

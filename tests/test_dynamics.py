@@ -16,7 +16,7 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import integrate, optimize
+from scipy import optimize
 
 from bpcore.activations import polynomial
 from bpcore.dynamics import (
@@ -195,26 +195,133 @@ def test_koenigs_constants() -> None:
     assert "KoenigsResult(z=0.55" in repr(k)
 
 
-@pytest.mark.parametrize("n", range(5, 41))
-def test_koenigs_delta_equals_recurrence(n: int) -> None:
+MP_DPS = 60
+mpmath.mp.dps = MP_DPS
+_ZS_MP = mpmath.findroot(lambda x: 1.5 * mpmath.tanh(x) + mpmath.mpf("0.1") - x, Z_STAR)
+_LAM_MP = 1.5 / mpmath.cosh(_ZS_MP) ** 2
+
+
+def h_reference(z: float, gm=None, zs=None, lam=None) -> mpmath.mpf:
+    """h(z) = λ^(−n)(gⁿz − z*) in mpmath at 60 digits, n with |gⁿz − z*| < 1e−30 (rel. err ~1e−30).
+
+    Independent of bpcore: no products, no quadrature, the defining limit only.
+    """
+    gm = gm or (lambda x: 1.5 * mpmath.tanh(x) + mpmath.mpf("0.1"))
+    zs, lam = (_ZS_MP, _LAM_MP) if zs is None else (zs, lam)
+    with mpmath.workdps(MP_DPS):
+        x, n = mpmath.mpf(z), 0
+        while abs(x - zs) > mpmath.mpf(10) ** -30 and n < 10_000:
+            x, n = gm(x), n + 1
+        return (x - zs) / lam**n
+
+
+def dh_reference(z: float, **kw: object) -> mpmath.mpf:
+    """h'(z) by a central difference of h_reference, step 1e−14 (truncation ~1e−28)."""
+    with mpmath.workdps(MP_DPS):
+        s = mpmath.mpf(10) ** -14
+        return (h_reference(mpmath.mpf(z) + s, **kw) - h_reference(mpmath.mpf(z) - s, **kw)) / (
+            2 * s
+        )
+
+
+KOENIGS_POINTS = [Z_STAR + 1e-6, Z_STAR - 1e-3, Z_STAR + 1e-3, 1.45, 1.5, 0.1, 1.0, 3.0, -0.1]
+
+
+@pytest.mark.parametrize("z", KOENIGS_POINTS)
+def test_koenigs_against_mpmath_reference(z: float) -> None:
+    """h and h' against the 60-digit limit and its finite difference; the error bars hold."""
+    k = koenigs(g_tanh, dg_tanh, Z_STAR, z)
+    h_ref, dh_ref = h_reference(z), dh_reference(z)
+    h_err, dh_err = float(abs(k.h - h_ref)), float(abs(k.dh - dh_ref))
+    # h: 1e-13 relative, except that the float z* itself (rounding ≤ eps |z*|) limits h to
+    # ≈ eps (1 + |z*|)/|z − z*| relative right next to z*
+    assert h_err <= max(1e-13, 4 * 2.2e-16 * (1 + Z_STAR) / abs(z - Z_STAR)) * float(abs(h_ref))
+    assert h_err <= k.h_error  # the reported error bar is honest
+    assert dh_err <= 1e-13 * float(abs(dh_ref))
+    assert dh_err <= 2 * k.dh_error
+
+
+@pytest.mark.parametrize("z", [0.1, 1.0, Z_STAR + 1e-3, 3.0])
+def test_koenigs_functional_equation(z: float) -> None:
+    """h∘g = λh, checked on the reference at 60 digits and on koenigs to 1e-13."""
+    with mpmath.workdps(MP_DPS):
+        zm = mpmath.mpf(z)
+        lhs = h_reference(1.5 * mpmath.tanh(zm) + mpmath.mpf("0.1"))
+        assert abs(lhs - _LAM_MP * h_reference(z)) < mpmath.mpf(10) ** -28
+    k, kg = koenigs(g_tanh, dg_tanh, Z_STAR, z), koenigs(g_tanh, dg_tanh, Z_STAR, g_tanh(z))
+    assert kg.h == pytest.approx(k.multiplier * k.h, rel=1e-13)
+
+
+@pytest.mark.parametrize("n", [1, 5, 20, 40])
+def test_koenigs_delta_exact_identity(n: int) -> None:
+    """λⁿ h'(z2)/h'(z_n) = the recurrence; an identity (the tails of the products cancel)."""
     chain = tied_chain("tanh", 1.5, 0.1, 0.55, n)
     local = koenigs_delta(g_tanh, dg_tanh, Z_STAR, 0.55, n)
-    assert local == pytest.approx(float(np.prod(chain.factors)), rel=1e-10)
+    assert local == pytest.approx(float(np.prod(chain.factors)), rel=1e-13)
 
 
-@pytest.mark.parametrize("z", [0.1, 0.55, 1.2, 2.0, 3.0])
-def test_koenigs_functional_equation_and_derivative(z: float) -> None:
-    k, kg = koenigs(g_tanh, dg_tanh, Z_STAR, z), koenigs(g_tanh, dg_tanh, Z_STAR, g_tanh(z))
-    assert kg.h == pytest.approx(k.multiplier * k.h, rel=1e-10)
-    # independent check of h: ∫_{z*}^{z} h'(t) dt (h(z*) = 0) by quadrature
-    ref, _ = integrate.quad(lambda t: koenigs(g_tanh, dg_tanh, Z_STAR, t).dh, Z_STAR, z)
-    assert k.h == pytest.approx(ref, rel=1e-9)
-    # h' by central differences of h
-    eps = 1e-4  # truncation ~eps², round-off ~h_error/eps ~1e-8
-    fd = (
-        koenigs(g_tanh, dg_tanh, Z_STAR, z + eps).h - koenigs(g_tanh, dg_tanh, Z_STAR, z - eps).h
-    ) / (2 * eps)
-    assert fd == pytest.approx(k.dh, rel=1e-5)
+def test_koenigs_asymptotic_law_error_is_c_lambda_n() -> None:
+    """δ ≈ λⁿ h'(z2): relative error |h''(z*)| |λ|ⁿ |h(z2)| (1 + o(1)), h'' = g''/(λ(1 − λ))."""
+    z2 = 0.55
+    zs = float(_ZS_MP)
+    lam = float(_LAM_MP)
+    g2 = -3.0 * math.tanh(zs) / math.cosh(zs) ** 2  # g''(z*) for 1.5 tanh z + 0.1
+    c = abs(g2 / (lam * (1 - lam))) * float(abs(h_reference(z2)))
+    for n in range(8, 21):
+        rec = float(np.prod(tied_chain("tanh", 1.5, 0.1, z2, n).factors))
+        law = koenigs_delta(g_tanh, dg_tanh, Z_STAR, z2, n, asymptotic=True)
+        ratio = abs(rec / law - 1.0) / (c * abs(lam) ** n)
+        assert 0.8 < ratio < 1.25, (n, ratio)
+
+
+def test_koenigs_stopping_rule_is_tied_to_tol() -> None:
+    """K = first k with |g'(z_k)/λ − 1| ≤ tol (1 − |λ|) and |z_k − z*| ≤ √tol (1 + |z*|)."""
+    for w in (0.5, 0.8, 0.95):
+        for tol in (1e-6, 1e-10, 1e-14):
+            k = koenigs(
+                lambda x, w=w: w * math.tanh(x),
+                lambda x, w=w: w / math.cosh(x) ** 2,
+                0.0,
+                1.0,
+                tol=tol,
+            )
+            x, K = 1.0, 0
+            while not (
+                abs(1 / math.cosh(x) ** 2 - 1) <= max(tol * (1 - w), 8.9e-16)
+                and abs(x) <= math.sqrt(tol)
+            ):
+                x, K = w * math.tanh(x), K + 1
+            assert k.iterations == K + 1
+
+
+def test_koenigs_critical_point_gives_zero_derivative() -> None:
+    """g(z) = −z² + 1/4: g'(0) = 0, so h'(0) = h'(0.5) = 0 (0.5 ↦ 0); h from the reference."""
+    zs = (math.sqrt(2) - 1) / 2
+    g, dg = (lambda x: -x * x + 0.25), (lambda x: -2 * x)
+    with mpmath.workdps(MP_DPS):
+        zsm = (mpmath.sqrt(2) - 1) / 2
+        kw = {"gm": lambda x: -x * x + mpmath.mpf(1) / 4, "zs": zsm, "lam": -2 * zsm}
+    for z in (0.0, 0.5):
+        k = koenigs(g, dg, zs, z)
+        assert k.dh == 0.0
+        assert float(abs(k.h - h_reference(z, **kw))) <= 1e-13 * float(abs(h_reference(z, **kw)))
+    assert koenigs_delta(g, dg, zs, 0.5, 0) == 1.0
+    assert koenigs_delta(g, dg, zs, 0.5, 3) == 0.0  # = g'(0.5) g'(0) g'(1/4) = 0
+    assert koenigs_delta(g, dg, zs, 0.3, 2) == pytest.approx(0.6 * 0.32, rel=1e-13)
+    with pytest.raises(ValueError, match="0/0"):
+        koenigs_delta(g, dg, zs, -0.5, 1)  # z_1 = 0 is the critical point
+
+
+def test_koenigs_failure_messages() -> None:
+    with pytest.raises(ValueError, match="slow convergence"):
+        koenigs(lambda x: 0.999 * math.tanh(x), lambda x: 0.999 / math.cosh(x) ** 2, 0.0, 0.5)
+    with pytest.raises(ValueError, match=r"converges to another fixed point near -1\.1016"):
+        koenigs(g_tanh, dg_tanh, Z_STAR, -1.0)
+    with pytest.raises(ValueError, match="escapes to infinity"):
+        koenigs(lambda x: x / 2 + x**3 / 2, lambda x: 0.5 + 1.5 * x * x, 0.0, 1.5)
+    with pytest.raises(ValueError, match="does not converge to it"):
+        # g(x) = x/2 − 1.5 x³ has z* = 0 (λ = 1/2) and the repelling 2-cycle 1 ↔ −1
+        koenigs(lambda x: 0.5 * x - 1.5 * x**3, lambda x: 0.5 - 4.5 * x * x, 0.0, 1.0, max_iter=50)
 
 
 # --- bad input ------------------------------------------------------------------------------

@@ -15,7 +15,9 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bpcore.activations import leaky_relu
 from bpcore.backprop import delta_recursion
+from bpcore.network import MLP
 from bpcore.products import (
     alternating_growth,
     common_eigenbasis,
@@ -26,6 +28,7 @@ from bpcore.products import (
     floquet_product,
     ordered_product,
     rho_counterexample,
+    rho_counterexample_network,
     triangular_product,
 )
 
@@ -235,6 +238,56 @@ def test_rho_counterexample_is_two_backprop_layers() -> None:
     bottom = delta_recursion([W] * 20, delta_out, fps)[0]
     np.testing.assert_allclose(bottom, np.linalg.matrix_power(A @ B, 10) @ delta_out, rtol=1e-14)
     assert np.linalg.norm(bottom) > 4**9  # grows although each factor has ρ = 1/2
+
+
+@pytest.mark.parametrize(
+    ("activation", "alpha", "rho"), [("leaky_relu", 1 / 16, 0.5), ("relu", 0.0, 0.0)]
+)
+def test_rho_counterexample_is_a_real_tied_network(
+    activation: str, alpha: float, rho: float
+) -> None:
+    """The cycle, masks and ρ's by hand (exact), and MLP.backward running the actual network."""
+    ex = rho_counterexample_network(activation)
+    W = np.array([[0.0, 2.0], [2.0, 0.0]])
+    beta = -7 / 8 if activation == "leaky_relu" else -1.0
+
+    def f(z):
+        return np.where(z > 0, z, alpha * z)
+
+    p, q = -beta, beta / (1 - 2 * alpha)
+    np.testing.assert_array_equal(ex.cycle, [[p, q], [q, p]])
+    np.testing.assert_array_equal(W @ f(ex.cycle[0]) + ex.b, ex.cycle[1])  # a genuine 2-cycle
+    np.testing.assert_array_equal(W @ f(ex.cycle[1]) + ex.b, ex.cycle[0])
+    np.testing.assert_array_equal(ex.masks, [np.diag([1, alpha]), np.diag([alpha, 1])])
+    As, Bs = (sp.Matrix(M.tolist()).applyfunc(sp.nsimplify) for M in (ex.A, ex.B))
+    radius = lambda M: sp.Max(*[sp.Abs(ev) for ev in M.eigenvals()])  # noqa: E731
+    assert radius(As) == radius(Bs) == sp.nsimplify(rho)
+    assert radius(As * Bs) == 4
+    assert (ex.rho_A, ex.rho_B, ex.rho_AB) == pytest.approx((rho, rho, 4.0), abs=1e-12)
+    # run the network: 21 tied layers from x with W f(x) + b = cycle[0], zero target
+    act = leaky_relu(alpha) if activation == "leaky_relu" else "relu"
+    layers = 21
+    net = MLP([W] * layers, [ex.b] * layers, act)
+    x = f(ex.cycle[1])
+    fp = net.forward(x)
+    for k, z in enumerate(fp.z):
+        np.testing.assert_array_equal(z, ex.cycle[k % 2])  # the orbit sits on the cycle
+    grads = net.backward(x, np.zeros(2))
+    norms = [np.linalg.norm(grads.delta_of(l)) for l in range(2, layers + 2)]
+    ratios = [norms[k] / norms[k + 2] for k in range(layers - 2)]
+    # δ grows ×4 per pair of layers (the 1/64 component of δ at the top dies out after a pair)
+    np.testing.assert_allclose(ratios[:-2], 4.0, rtol=1e-9)
+    np.testing.assert_allclose(norms[0] / norms[-1], 4.0**10, rtol=1e-4)
+    assert "RhoCounterexample(activation=" in repr(ex)
+
+
+def test_rho_counterexample_matches_network_and_bad_activation() -> None:
+    A, B = rho_counterexample()
+    ex = rho_counterexample_network()
+    np.testing.assert_array_equal(A, ex.A)
+    np.testing.assert_array_equal(B, ex.B)
+    with pytest.raises(ValueError, match="activation must be 'leaky_relu' or 'relu'"):
+        rho_counterexample_network("tanh")
 
 
 def test_alternating_growth_exact_rate_and_past_overflow() -> None:

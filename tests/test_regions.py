@@ -228,7 +228,13 @@ def test_he_network_statistics() -> None:
 
 
 def test_region_counts_grow_roughly_linearly_with_neurons() -> None:
-    """Hanin & Rolnick (2019): the count along a line scales with the number of neurons.
+    """Observed: the count along a line is roughly linear in the number of neurons.
+
+    Hanin & Rolnick (2019, Thm 1) prove an UPPER bound on the EXPECTED density of breakpoints
+    along a line, ≈ #neurons × constants (C_grad, C_bias), for weights and biases with densities
+    satisfying their conditions (biases with a bounded density; here N(0, 1)). That bound does
+    not grow with depth; it is not a proof that counts grow linearly. The lower end of the band
+    checked here is empirical.
 
     Mean over 3 seeds along the segment from (−2, −2) to (2, 2); measured ratios pieces/neurons
     are about 0.5–0.95 (see the module report), so [0.25, 1.5] leaves a wide margin while still

@@ -24,7 +24,7 @@ from bpcore.dynamics import tied_network
 from bpcore.symbolic import (
     DegreeGrowth,
     SymbolicNetwork,
-    _delta_step_exact,
+    _object_array,
     degree_growth,
     symbolic_network,
     tied_polynomial_chain,
@@ -147,7 +147,7 @@ def test_tied_output_and_delta_match_float_tied_network(
 
 
 def test_exact_delta_step_agrees_with_backprop_delta_step_on_numbers() -> None:
-    """The exact step on constant polynomials is bpcore.backprop.delta_step (float64)."""
+    """backprop.delta_step on exact (object) arrays of constant polynomials = the float64 step."""
     rng = np.random.default_rng(3)
     x = sp.Symbol("x")
     for _ in range(5):
@@ -157,7 +157,8 @@ def test_exact_delta_step_agrees_with_backprop_delta_step_on_numbers() -> None:
         Wq = [[sp.Integer(int(v)) for v in row] for row in W]
         dq = [[sp.Poly(int(v), x, domain=sp.ZZ) for v in row] for row in dnext]
         fq = [sp.Poly(int(v), x, domain=sp.ZZ) for v in fp]
-        got = np.array([[float(p.as_expr()) for p in row] for row in _delta_step_exact(Wq, dq, fq)])
+        exact = delta_step(_object_array(Wq), _object_array(dq), _object_array(fq))
+        got = np.array([[float(p.as_expr()) for p in row] for row in exact])
         np.testing.assert_array_equal(got, delta_step(W.astype(float), dnext.astype(float), fp))
 
 

@@ -89,10 +89,14 @@ def test_every_closed_form_on_the_control_grid_matches_the_recurrence() -> None:
         names.add(closed.name)
         _assert_plain(closed.formula)
         if closed.name is None:
-            assert closed.formula.startswith("no closed form known for these settings")
-        else:
+            assert closed.formula.startswith("no closed form drawn for")
+            assert "does not mean none exists" in closed.formula
+        else:  # tolerance: 1e-6 decades (the chaotic Chebyshev orbits lose ~2^30 eps)
             _assert_matches(closed.log10_delta, recurrence, 1e-6)
-    assert names == {None, "Möbius", "Chebyshev", "power map", "affine pieces", "Koenigs"}
+            assert closed.log10_delta[-1] == 0.0
+    assert names == {
+        None, "Möbius", "Chebyshev", "power map", "affine pieces", "stationary", "Koenigs"
+    }  # fmt: skip
 
 
 def test_chebyshev_overlay_against_high_precision_product() -> None:
@@ -110,16 +114,98 @@ def test_chebyshev_overlay_against_high_precision_product() -> None:
 
 
 def test_no_closed_form_is_said_carefully() -> None:
-    for activation, w, b in [("tanh", 1.0, 0.0), ("tanh", -2.0, 0.0), ("quadratic", 2.0, -1.0)]:
+    for activation, w, b in [("tanh", 1.0, 0.0), ("tanh", -2.0, 0.0), ("quadratic", 1.0, -1.0)]:
         closed = chain_closed_form(activation, w, b)
         assert closed.name is None
         assert closed.log10_delta is None
-        assert closed.formula == "no closed form known for these settings"
-        assert "exist" not in closed.formula
-    critical = chain_closed_form("quadratic", -1.0, 0.25)  # z^(1) = 0: g′ = 0 on the orbit
-    assert critical.name is None
-    assert "critical point" in critical.formula
-    assert "ChainClosedForm(name=None" in repr(critical)
+        assert closed.formula.startswith("no closed form drawn for these settings")
+        assert "does not mean none exists" in closed.formula
+    # a critical point on the orbit (z^(1) = 0, g′ = 0) is now handled: h′ = 0 below it
+    critical = chain_closed_form("quadratic", -1.0, 0.25)
+    assert critical.name == "Koenigs"
+    _assert_matches(critical.log10_delta, _recurrence_log10("quadratic", -1.0, 0.25), 1e-9)
+    assert np.all(critical.log10_delta[:2] == -np.inf)
+    assert "ChainClosedForm(name=None" in repr(chain_closed_form("tanh", 1.0, 0.0))
+
+
+def _mp_log10_deltas(g, dg, z0, depth: int = CHAIN_DEPTH) -> list[float]:
+    """log10 |δ^(l)| = log10 |∏_{l ≤ k < D} g′(z_k)| with the orbit in 60-digit arithmetic."""
+    with mpmath.workdps(60):
+        z = [mpmath.mpf(z0)]
+        for _ in range(depth):
+            z.append(g(z[-1]))
+        out = []
+        for l in range(depth + 1):
+            p = mpmath.fprod(dg(zk) for zk in z[l:depth])
+            out.append(-math.inf if p == 0 else float(mpmath.log10(abs(p))))
+        return out
+
+
+def test_chebyshev_rescaled_wb_minus_two() -> None:
+    """2z² − 1 = T₂ and 4z² − 1/2 are w z² + b with w b = −2 (u = w z ↦ u² − 2)."""
+    for w, b in [(2.0, -1.0), (-1.0, 2.0), (-2.0, 1.0), (0.5, -4.0)]:
+        closed = chain_closed_form("quadratic", w, b)
+        assert closed.name == "Chebyshev"
+        ref = _mp_log10_deltas(lambda z, w=w, b=b: w * z * z + b, lambda z, w=w: 2 * w * z, 0.5)
+        np.testing.assert_allclose(closed.log10_delta, ref, rtol=0, atol=1e-6)
+    # w = 4, b = −1/2 from z0 = 0.5: u0 = 2 (θ = 0), the limit |δ^(l)| = 4^(D−l)
+    closed = chain_closed_form("quadratic", 4.0, -0.5)
+    layers = np.arange(CHAIN_DEPTH + 1)
+    np.testing.assert_allclose(
+        closed.log10_delta, (CHAIN_DEPTH - layers) * math.log10(4.0), atol=1e-12
+    )
+
+
+def test_chebyshev_edge_cases() -> None:
+    depth = 12
+    layers = np.arange(depth + 1)
+    cheb, dcheb = (lambda z: z * z - 2), (lambda z: 2 * z)
+    # z0 = 2 (θ = 0): a fixed point with g′ = 4
+    top = chain_closed_form("quadratic", 1.0, -2.0, z0=2.0, depth=depth)
+    np.testing.assert_allclose(top.log10_delta, (depth - layers) * math.log10(4.0), atol=1e-12)
+    np.testing.assert_allclose(top.log10_delta, _mp_log10_deltas(cheb, dcheb, 2, depth), atol=1e-12)
+    # z0 = −2 (θ = π): |δ| = 4^(D−l) as well
+    bottom = chain_closed_form("quadratic", 1.0, -2.0, z0=-2.0, depth=depth)
+    np.testing.assert_allclose(
+        bottom.log10_delta, _mp_log10_deltas(cheb, dcheb, -2, depth), atol=1e-12
+    )
+    # z0 = 0 (θ = π/2, δ^(0) = 0 exactly) and z0 = √2 (θ = π/4): the sine form is 0/0: refused
+    for z0 in (0.0, math.sqrt(2.0)):
+        closed = chain_closed_form("quadratic", 1.0, -2.0, z0=z0, depth=depth)
+        assert closed.name is None
+        assert closed.formula.startswith("no closed form drawn for θ")
+
+
+def test_power_map_and_relu_zero_edge_cases() -> None:
+    depth = 10
+    expected = np.r_[np.full(depth, -np.inf), 0.0]  # δ^(l) = 0 for l < D, δ^(D) = 1
+    for activation, w, b, z0 in [("quadratic", 2.0, 0.0, 0.0), ("quadratic", 0.0, 0.0, 0.7),
+                                 ("relu", 0.0, 0.3, 0.5)]:  # fmt: skip
+        closed = chain_closed_form(activation, w, b, z0=z0, depth=depth)
+        assert not np.any(np.isnan(closed.log10_delta))
+        np.testing.assert_array_equal(closed.log10_delta, expected)
+        act = polynomial([0, 0, 1]) if activation == "quadratic" else activation
+        with np.errstate(divide="ignore"):
+            rec = np.log10(np.abs(tied_chain(act, w, b, z0, depth).deltas))
+        np.testing.assert_array_equal(rec, expected)
+
+
+def test_stationary_orbits_and_neutral_wording() -> None:
+    # z² + 1/4 at z0 = 1/2: the parabolic (neutral) fixed point, λ = 1
+    closed = chain_closed_form("quadratic", 1.0, 0.25)
+    assert closed.name == "stationary"
+    np.testing.assert_array_equal(closed.log10_delta, np.zeros(CHAIN_DEPTH + 1))
+    # a repelling stationary orbit: 3z² − 1/4 fixes z0 = 1/2 with λ = 3
+    rep = chain_closed_form("quadratic", 3.0, -0.25)
+    layers = np.arange(CHAIN_DEPTH + 1)
+    np.testing.assert_allclose(
+        rep.log10_delta, (CHAIN_DEPTH - layers) * math.log10(3.0), atol=1e-12
+    )
+    explorer = tied_chain_explorer()
+    for activation, w, b in [("relu", 1.0, 0.0), ("quadratic", 1.0, 0.25)]:
+        _, text = explorer.render(activation=activation, w=w, b=b)
+        assert "which is neutral" in text, text
+        assert "repels" not in text
 
 
 def test_chain_fixed_point_against_mpmath() -> None:

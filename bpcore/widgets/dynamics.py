@@ -132,8 +132,8 @@ class ChainClosedForm:
     Attributes
     ----------
     name : str or None
-        "Möbius", "Chebyshev", "power map", "affine" or "Koenigs"; None if this module knows
-        no closed form for the setting (which does not mean that none exists).
+        "Möbius", "Chebyshev", "power map", "affine pieces", "stationary" or "Koenigs"; None
+        if this figure draws none for the setting (which does not mean that none exists).
     log10_delta : (D+1,) array or None
         log10 |δ^(l)| from the closed form (entries may be −inf where δ = 0).
     formula : str
@@ -149,7 +149,8 @@ class ChainClosedForm:
         return f"ChainClosedForm(name={self.name}, log10_delta={shown}, formula={self.formula!r})"
 
 
-_NONE_KNOWN = "no closed form known for these settings"
+_NONE_DRAWN = "no closed form drawn for these settings"
+_NONE_NOTE = "none known to this chapter; that does not mean none exists"
 
 
 def _koenigs_log10(
@@ -163,19 +164,20 @@ def _koenigs_log10(
         return None  # superattracting (Böttcher, not Koenigs), or too slow to converge
     g, dg = _scalar_map(act, w, b)
     try:
-        dh = np.array([koenigs(g, dg, z_star, float(z), tol=1e-12).dh for z in zs])
-    except ZeroDivisionError:  # h′ = 0: the orbit hits a critical point of g
-        return ChainClosedForm(
-            None,
-            None,
-            f"{_NONE_KNOWN} (Koenigs at z* = {_num(z_star, '.4g')} does not apply: the "
-            f"orbit passes a critical point, g′ = 0)",
-        )
+        dh = np.array([koenigs(g, dg, z_star, float(z), tol=1e-12, with_h=False).dh for z in zs])
     except (ValueError, OverflowError):
         return ChainClosedForm(
             None,
             None,
-            f"{_NONE_KNOWN} (Koenigs linearisation at z* = {_num(z_star, '.4g')} did not converge)",
+            f"{_NONE_DRAWN} (Koenigs' h′ at z* = {_num(z_star, '.4g')} did not converge; "
+            f"{_NONE_NOTE})",
+        )
+    if dh[-1] == 0.0:
+        return ChainClosedForm(
+            None,
+            None,
+            f"{_NONE_DRAWN} (h′(z⁽ᴰ⁾) = 0: the orbit passes a critical point of g above layer D; "
+            f"{_NONE_NOTE})",
         )
     with np.errstate(divide="ignore"):
         logs = (depth - np.arange(depth + 1)) * math.log10(abs(lam)) + np.log10(np.abs(dh))
@@ -183,7 +185,9 @@ def _koenigs_log10(
         "Koenigs",
         logs - logs[-1],
         f"Koenigs, near z* = {_num(z_star, '.4g')} with λ = g′(z*) = {_num(lam, '.3g')}: "
-        f"δ⁽ˡ⁾ = λ^(D−l) h′(z⁽ˡ⁾)/h′(z⁽ᴰ⁾)",
+        f"δ⁽ˡ⁾ = λ^(D−l) h′(z⁽ˡ⁾)/h′(z⁽ᴰ⁾), an exact identity; h′ is the product of g′/λ along "
+        f"this orbit, so the line coincides with the dots by construction; its content is the "
+        f"slope log10|λ| per layer once the orbit is near z* (h′ → 1)",
     )
 
 
@@ -198,15 +202,24 @@ def chain_closed_form(
 
     * softsign with w, b, z0 > 0 — Möbius: δ^(l) = (g^D)′(z0)/(g^l)′(z0), each from
       :func:`bpcore.dynamics.mobius_closed_form` (matrix powers Aⁿ, from z0 alone);
-    * quadratic (f(z) = z²) with w = 1, b = −2, |z0| ≤ 2 — Chebyshev: z0 = 2cos θ,
-      δ^(l) = 2^(D−l) sin(2^D θ)/sin(2^l θ);
+    * quadratic (f(z) = z²) with w b = −2 and |w z0| ≤ 2 — Chebyshev: u = w z satisfies
+      u ↦ u² − 2 (and δ in u equals δ in z), u0 = 2cos θ, δ^(l) = 2^(D−l) sin(2^D θ)/sin(2^l θ).
+      Hypothesis: sin(2^l θ) ≠ 0 for 0 ≤ l ≤ D. For |u0| = 2 (θ = 0, π) the limit
+      |δ^(l)| = 4^(D−l) is returned; if |sin(2^l θ)| < 1e−8 for some l (θ/π dyadic, e.g. z0 = 0
+      or √2 for z² − 2) the form is 0/0 or ill-conditioned and none is drawn;
     * quadratic with b = 0 — power map: δ^(l) = 2^(D−l) (w z0)^(2^D − 2^l), in log form
-      (finite even where float64 underflows to 0);
-    * relu — affine pieces: δ^(l) = w^(D−l) if z^(k) > 0 for l ≤ k < D, else 0 (given the
-      on/off pattern of the orbit, a product of fixed numbers);
+      (finite even where float64 underflows to 0); w z0 = 0 gives δ^(l) = 0 for l < D;
+    * relu — δ^(l) = w^(D−l) if z^(k) > 0 for l ≤ k < D, else 0 (a product of fixed numbers,
+      the on/off pattern read off the orbit); w = 0 gives δ^(l) = 0 for l < D;
+    * a stationary orbit (z0 a fixed point, any λ, also |λ| ≥ 1): δ^(l) = λ^(D−l);
     * otherwise, if the orbit converges to a fixed point z* with 0 < |λ| ≤ 0.95, λ = g′(z*)
       (tanh, softsign, quadratic) — Koenigs: δ^(l) = λ^(D−l) h′(z^(l))/h′(z^(D)), with h′ from
-      :func:`bpcore.dynamics.koenigs` (a local closed form; it needs the orbit points).
+      :func:`bpcore.dynamics.koenigs`. This identity is exact, but h′ here is the product of
+      g′/λ along the same orbit, so it coincides with the recurrence by construction; its
+      content is the slope log10|λ| per layer once the orbit is near z*.
+
+    Everything else (2-cycles, |λ| > 0.95, chaos) gets ``name`` None and the text "no closed
+    form drawn for …": none is drawn here, which does not mean none exists.
 
     Parameters
     ----------
@@ -239,43 +252,83 @@ def chain_closed_form(
             np.log10(derivs[-1]) - np.log10(derivs),
             "Möbius: g = matrix A = [[w+b, b], [1, 1]], (gⁿ)′(z) = wⁿ/(cₙ z + dₙ)²",
         )
-    if activation == "quadratic" and w == 1.0 and b == -2.0 and abs(z0) <= 2.0:
-        theta = math.acos(z0 / 2.0)
-        with np.errstate(divide="ignore"):
-            sines = np.abs(np.sin(np.ldexp(theta, layers)))
-            logs = (depth - layers) * _LOG10_2 + np.log10(sines[-1]) - np.log10(sines)
-        return ChainClosedForm(
-            "Chebyshev",
-            logs,
-            "Chebyshev: z = 2cos θ doubles θ, δ⁽ˡ⁾ = 2^(D−l) sin(2^D θ)/sin(2^l θ)",
-        )
+    if activation == "quadratic" and abs(w * b + 2.0) <= 1e-12 and abs(w * z0) <= 2.0:
+        return _chebyshev(w, z0, depth)
     orbit = tied_chain(act, w, b, z0, depth)
+    at_top = layers == depth
     if activation == "quadratic" and b == 0.0:
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             logs = (depth - layers) * _LOG10_2 + (
                 np.ldexp(1.0, depth) - np.ldexp(1.0, layers)
             ) * np.log10(abs(w * z0))
         return ChainClosedForm(
             "power map",
-            logs,
-            "power map: z⁽ᵏ⁾ = (w z⁽⁰⁾)^(2ᵏ)/w, δ⁽ˡ⁾ = 2^(D−l) (w z⁽⁰⁾)^(2^D−2^l)",
+            np.where(at_top, 0.0, logs),
+            "power map: z⁽ᵏ⁾ = (w z⁽⁰⁾)^(2ᵏ)/w, δ⁽ˡ⁾ = 2^(D−l) (w z⁽⁰⁾)^(2^D−2^l) "
+            "(δ = 0 below the top if w z⁽⁰⁾ = 0)",
         )
     if activation == "relu":
         # above the highest layer with z ≤ 0 every factor is w; that layer's factor is 0
         off = np.flatnonzero(orbit.zs[:-1] <= 0)
-        with np.errstate(divide="ignore"):
-            logs = (depth - layers) * np.log10(abs(w))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = np.where(at_top, 0.0, (depth - layers) * np.log10(abs(w)))
         if off.size:
             logs[: off.max() + 1] = -np.inf
         return ChainClosedForm(
             "affine pieces",
             logs,
-            "affine pieces: δ⁽ˡ⁾ = w^(D−l) if z⁽ᵏ⁾ > 0 for l ≤ k < D, else 0",
+            "ReLU, a product of fixed numbers: δ⁽ˡ⁾ = w^(D−l) if z⁽ᵏ⁾ > 0 for l ≤ k < D, else 0 "
+            "(the on/off pattern is read off the forward orbit)",
         )
-    result = _koenigs_log10(act, w, b, orbit.zs, depth)
+    zs = orbit.zs
+    if np.all(np.abs(zs - zs[0]) <= 1e-12 * (1.0 + abs(zs[0]))):
+        lam = float(orbit.factors[0])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = np.where(at_top, 0.0, (depth - layers) * np.log10(abs(lam)))
+        return ChainClosedForm(
+            "stationary",
+            logs,
+            f"stationary orbit at the fixed point z* = {_num(zs[0], '.4g')}: "
+            f"δ⁽ˡ⁾ = λ^(D−l), λ = g′(z*) = {_num(lam, '.3g')}",
+        )
+    result = _koenigs_log10(act, w, b, zs, depth)
     if result is not None:
         return result
-    return ChainClosedForm(None, None, _NONE_KNOWN)
+    return ChainClosedForm(
+        None,
+        None,
+        f"{_NONE_DRAWN} (this figure draws the Möbius, Chebyshev, power-map, ReLU, stationary "
+        f"and Koenigs forms with |λ| ≤ 0.95 only; {_NONE_NOTE})",
+    )
+
+
+def _chebyshev(w: float, z0: float, depth: int) -> ChainClosedForm:
+    """w z² + b with w b = −2: u = w z satisfies u ↦ u² − 2, u = 2cos θ doubles θ."""
+    layers = np.arange(depth + 1)
+    u0 = w * z0
+    theta = math.acos(max(-1.0, min(1.0, u0 / 2.0)))
+    formula = (
+        "Chebyshev: u = w z maps w z² + b (w b = −2) to u² − 2, u = 2cos θ doubles θ, "
+        "δ⁽ˡ⁾ = 2^(D−l) sin(2^D θ)/sin(2^l θ)"
+    )
+    if abs(u0) == 2.0:  # θ = 0 or π: u⁽ᵏ⁾ = 2 for k ≥ 1, every factor has |g′| = 4
+        return ChainClosedForm(
+            "Chebyshev",
+            (depth - layers) * 2.0 * _LOG10_2,
+            formula + " (limit θ → 0: |δ⁽ˡ⁾| = 4^(D−l))",
+        )
+    sines = np.abs(np.sin(np.ldexp(theta, layers)))
+    bad = np.flatnonzero(sines < 1e-8)
+    if bad.size:
+        return ChainClosedForm(
+            None,
+            None,
+            f"no closed form drawn for θ = acos(w z⁽⁰⁾/2) with sin(2^l θ) ≈ 0 at layer "
+            f"l = {bad[0]} (θ/π dyadic: the orbit lands on ±2 or the critical point 0, where "
+            f"the sine formula is 0/0; {_NONE_NOTE})",
+        )
+    logs = (depth - layers) * _LOG10_2 + np.log10(sines[-1]) - np.log10(sines)
+    return ChainClosedForm("Chebyshev", logs, formula)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,7 +422,7 @@ def _draw_tied_chain(fig: Figure, activation: str, w: float, b: float) -> str:
         values.append(closed.log10_delta[np.isfinite(closed.log10_delta)])
         note = f"line: {closed.name} closed form"
     else:
-        note = closed.formula
+        note = closed.formula.split(" (")[0]  # "no closed form drawn for …", details in alt text
     ax2.set_title(note, fontsize=9, color="C3", pad=3)
     finite = np.concatenate(values)
     low, high = float(finite.min()), float(finite.max())
@@ -388,9 +441,16 @@ def _draw_tied_chain(fig: Figure, activation: str, w: float, b: float) -> str:
     # description (plain Unicode alt text)
     g_text = _g_text(activation, w, b)
     if fixed is None and abs(zs[-1] - zs[-2]) <= 1e-12 * (1.0 + abs(zs[-1])):
+        lam_here = float(orbit.factors[-1])
+        if abs(abs(lam_here) - 1.0) <= 1e-9:
+            kind = "which is neutral"
+        elif abs(lam_here) > 1.0:
+            kind = "which repels"
+        else:
+            kind = "which attracts"
         where = (
-            f"the orbit sits on the fixed point z = {_num(zs[-1], '.4g')}, which repels "
-            f"(λ = {_num(orbit.factors[-1], '.3g')})"
+            f"the orbit sits on the fixed point z = {_num(zs[-1], '.4g')}, {kind} "
+            f"(λ = {_num(lam_here, '.3g')})"
         )
     elif fixed is not None:
         where = (
