@@ -202,6 +202,10 @@ def test_quadratic_chain_exact_orbit_and_deltas() -> None:
     fprimes = [np.array([2.0 * z]) for z in short.zs[:-1]]
     ref = delta_recursion([np.array([[1.0]])] * depth, np.array([1.0]), fprimes)
     assert [float(d) for d in short.deltas] == [float(r[0]) for r in ref]
+    # ... and exactly (Python ints) the chain-rule products, formed here independently
+    assert all(type(d) is int for d in chain.deltas)
+    assert list(chain.deltas) == [math.prod(2 * z for z in chain.zs[l:6]) for l in range(7)]
+    assert chain.derivatives[6] == chain.deltas[0]
     # derivatives[N] = d z_N / d z_0, exactly, from sympy
     z0 = sp.Symbol("z0")
     expr = z0
@@ -568,11 +572,17 @@ def test_gradient_flops_hand_count() -> None:
 
 
 def test_measure_cheap_gradient_in_a_fresh_process() -> None:
-    res = measure_cheap_gradient([[64] * 4], batch=32, repeats=3, min_time=0.005)
-    assert res.ratio.shape == (1,)
-    assert 1.0 < res.ratio[0] < 10.0
-    assert res.flop_ratio[0] == pytest.approx(3 - 1 / 3)
+    res = measure_cheap_gradient([[64] * 4], batches=[8, 256], repeats=3, min_time=0.02)
+    assert res.ratio.shape == res.forward_seconds.shape == res.flop_ratio.shape == (1, 2)
+    assert res.batches == (8, 256)
+    # backward runs its own forward pass and then more matrix products: physically > 1.5
+    assert np.all(res.ratio > 1.5)
+    assert np.all(res.ratio < 20.0)
+    assert np.all(res.flop_ratio == pytest.approx(3 - 1 / 3))
     assert np.all(res.forward_seconds > 0)
+    assert np.all(res.backward_seconds > res.forward_seconds)
+    assert not res.ratio.flags.writeable
+    assert repr(res).startswith("CheapGradient(widths=[64], batches=[8, 256], ratio=")
 
 
 def test_cheap_gradient_bad_input() -> None:
@@ -585,4 +595,8 @@ def test_cheap_gradient_bad_input() -> None:
     with pytest.raises(TypeError, match="sizes must be a non-empty list"):
         measure_cheap_gradient([])
     with pytest.raises(ValueError, match="batch must be"):
-        measure_cheap_gradient([[4, 4]], batch=0)
+        measure_cheap_gradient([[4, 4]], batches=[8, 0])
+    with pytest.raises(TypeError, match="batches must be a non-empty list"):
+        measure_cheap_gradient([[4, 4]], batches=[])
+    with pytest.raises(TypeError, match="batches must be a non-empty list"):
+        measure_cheap_gradient([[4, 4]], batches=8)

@@ -103,7 +103,10 @@ def test_stack_machine_every_extreme_renders() -> None:
         png, description = explorer.render(layer=layer, length=length)
         assert png.startswith(b"\x89PNG")
         assert "cannot be drawn" not in description
-        assert description.startswith(f"Layer {layer} of the tied saturated-linear network")
+        assert description.startswith(
+            f"The activations after {layer} machine steps (layer {layer + 1}, counting the input "
+            "as layer 1) of the tied saturated-linear network"
+        )
     _, halted = explorer.render(layer=27, length=4)
     assert "Exact: state halt, stack 1 = ∅, stack 2 = 0111." in halted
 

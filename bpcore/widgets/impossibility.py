@@ -75,7 +75,9 @@ class StackRun:
     bits : str
         The input, stack 1 top first (stack 2 starts empty).
     exact : tuple of (N,) object arrays
-        z^(0), …, z^(L) in ``Fraction`` arithmetic (:meth:`StackNetwork.run`).
+        The activations after 0, …, L machine steps (layers 1, …, L + 1 in the chapter's
+        numbering, where layer 1 is the input) in ``Fraction`` arithmetic
+        (:meth:`StackNetwork.run`).
     float64 : tuple of (N,) float arrays
         The same layers in float64 (:meth:`StackNetwork.run_float64`).
     decoded_exact, decoded_float64 : tuple of Configuration
@@ -310,11 +312,12 @@ def _draw_stack_machine(fig: Figure, layer: int, length: int) -> str:
             where.insert(0, "the state")
         floats = (
             f"float64 decodes {_config_text(approx)}: wrong in {' and '.join(where)}, because "
-            f"a stack of k symbols has a code of 2k significant bits (here, so far, up to "
+            f"a stack of k symbols has a code of at most 2k significant bits (here, so far, up to "
             f"{bits_needed}) and float64 keeps 53, less what the layer's additions round off."
         )
     return (
-        f"Layer {layer} of the tied saturated-linear network (140 units) that reverses the "
+        f"The activations after {layer} machine steps (layer {layer + 1}, counting the input "
+        f"as layer 1) of the tied saturated-linear network (140 units) that reverses the "
         f"{length}-bit input {run.bits} from stack 1 onto stack 2. Top: the layer's "
         f"activations as a heat map, {top}. Bottom: the configuration read off the "
         f"activations. Exact: {_config_text(exact)}. {floats}"
@@ -328,12 +331,12 @@ def _rectangle(x: float, y: float, w: float, h: float, **kwargs: object):
 
 
 def stack_machine_explorer() -> Explorer:
-    """The chapter 5 explorer: layer l, input length n → the stack network's activations and state.
+    """The chapter 5 explorer: machine step t, input length n → the network's activations and state.
 
     Introduced in chapter 5 (What can be proved impossible).
 
     The network is ``stack_network(reverse_program())`` (140 units, one tied layer
-    z ↦ σ(W z + b) per machine step); the input is the first n bits of :data:`STACK_INPUT`.
+    a ↦ σ(W a + b) per machine step); the input is the first n bits of :data:`STACK_INPUT`.
     Exact and float64 runs come from :func:`stack_machine_run`; the configurations from
     :meth:`bpcore.impossibility.StackNetwork.decode`. The runs for every offered length are
     computed here, once (about 0.5 s in exact arithmetic), so that a redraw only draws.
@@ -348,20 +351,21 @@ def stack_machine_explorer() -> Explorer:
         name="stack-machine-explorer",
         draw=_draw_stack_machine,
         controls=[
-            Control("layer", "layer $l$", STACK_LAYERS, default=4),
+            Control("layer", "machine step $t$", STACK_LAYERS, default=4),
             Control("length", "input bits $n$", STACK_LENGTHS, default=26),
         ],
         caption=(
-            r"A tied network $z \mapsto \sigma(Wz + b)$ with the saturated-linear "
+            r"A tied network $a \mapsto \sigma(Wa + b)$ with the saturated-linear "
             r"$\sigma(x) = \min(1, \max(0, x))$ and rational $W$, $b$ runs a two-stack machine "
             r"that reverses $n$ bits, one step per layer (our construction, in the spirit of "
             r"Siegelmann and Sontag). A stack $s_1 s_2 \dots$ is the number "
-            r"$q = \sum_i (2s_i + 1)/4^i$. Top: the 140 activations of layer $l$; only the "
+            r"$q = \sum_i (2s_i + 1)/4^i$. Top: the 140 activations after $t$ steps (layer "
+            r"$t + 1$, the input being layer 1); only the "
             r"units of the transition that fired are non-zero (gate $g$, codes $c_j$, tops "
             r"$t_j$, flags $e_j$). Bottom: the configuration read off them, in exact "
-            r"arithmetic and in float64. Look for the layer where float64 first goes wrong "
-            r"at $n = 26$, and at layer 0 for $n \geq 27$: a code of $k$ symbols needs $2k$ "
-            r"significant bits."
+            r"arithmetic and in float64. Look for the step where float64 first goes wrong "
+            r"at $n = 26$, and at step 0 for $n \geq 27$: a code of $k$ symbols needs up to "
+            r"$2k$ significant bits."
         ),
         figsize=STACKED_FIGSIZE,
     )
