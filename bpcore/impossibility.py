@@ -33,6 +33,7 @@ import functools
 import itertools
 import json
 import math
+import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -50,6 +51,7 @@ from bpcore._validate import (
     check_real_array,
     check_square_matrix,
 )
+from bpcore.backprop import delta_recursion
 from bpcore.linear import _exact_matrix
 
 __all__ = [
@@ -76,6 +78,7 @@ __all__ = [
     "measure_cheap_gradient",
     "quadratic_chain",
     "relu_backward_factors",
+    "relu_embedding",
     "reverse_program",
     "run_reference",
     "saturated_linear",
@@ -396,9 +399,9 @@ def quadratic_chain(depth: int, *, w: object = 1, b: object = 1, z0: object = 1)
 
     The activation f(z) = z² with tied weight w and bias b. For w = b = z0 = 1 the orbit is
     1, 2, 5, 26, 677, … and z_N ≈ C^(2^N) (C ≈ 1.5028), so log log z_N grows linearly in N
-    with slope log 2. The δ's are the chain-rule products of w f'(z_l) = 2 w z_l — exact
-    Python ints here; for small depth they equal :func:`bpcore.backprop.delta_recursion` on
-    the float orbit (the tests check this).
+    with slope log 2. The δ's are computed by :func:`bpcore.backprop.delta_recursion` itself,
+    on object arrays, so they are exact Python ints (or Fractions): the products of the
+    factors w f'(z_l) = 2 w z_l (the tests compare them with those products and with sympy).
 
     Parameters
     ----------
@@ -425,13 +428,17 @@ def quadratic_chain(depth: int, *, w: object = 1, b: object = 1, z0: object = 1)
     for _ in range(depth):  # inherently sequential: a loop over layers
         z = w_ * z * z + b_
         zs.append(z)
-    factors = [2 * w_ * zl for zl in zs[:-1]]
-    deltas = [1] * (depth + 1)
-    for l in range(depth - 1, -1, -1):
-        deltas[l] = deltas[l + 1] * factors[l]
+    # The δ's come from the one backprop step of the course, bpcore.backprop.delta_recursion,
+    # run on 1×1 object arrays so that Python's exact ints and Fractions pass through: layer l
+    # has weight w and f'(z_l) = 2 z_l.
+    weights = [np.array([[w_]], dtype=object)] * depth
+    fprimes = [np.array([2 * zl], dtype=object) for zl in zs[:-1]]
+    deltas = [d[0] for d in delta_recursion(weights, np.array([1], dtype=object), fprimes)]
+    # derivatives[N] = ∂z_N/∂z_0 is the bottom δ of the chain cut at depth N, i.e. the product
+    # of the first N factors; the factors are the ratios of consecutive δ's of the full chain.
     derivatives = [1]
-    for f in factors:
-        derivatives.append(derivatives[-1] * f)
+    for f in fprimes:
+        derivatives.append(derivatives[-1] * (w_ * f[0]))
     return QuadraticChain(tuple(zs), tuple(deltas), tuple(derivatives), w_, b_)
 
 
@@ -1130,6 +1137,42 @@ def stack_network(
     )
 
 
+def relu_embedding(net: StackNetwork) -> tuple[np.ndarray, np.ndarray]:
+    """The tied ReLU layer of width 2N that runs the same machine as a StackNetwork of width N.
+
+    Introduced in chapter 5 (What can be proved impossible).
+
+    σ(x) = relu(x) − relu(x − 1), so with r = (r₁, r₂) and z = r₁ − r₂ the layer
+    r ↦ relu(W' r + b'), W' = [[W, −W], [W, −W]], b' = (b, b − 1) gives
+    r₁' − r₂' = σ(W z + b): the ReLU activations carry the saturated-linear ones exactly. Start
+    from r = (z^(0), 0). (Our construction, used in the chapter to carry the Turing
+    completeness of tied saturated-linear networks over to tied ReLU networks.)
+
+    Parameters
+    ----------
+    net : StackNetwork
+
+    Returns
+    -------
+    (W2, b2) : ((2N, 2N) object array, (2N,) object array) of Fraction
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import relu_embedding, reverse_program, stack_network
+    >>> W2, b2 = relu_embedding(stack_network(reverse_program()))
+    >>> W2.shape
+    (280, 280)
+    """
+    if not isinstance(net, StackNetwork):
+        raise TypeError(f"net must be a StackNetwork, got {type(net).__name__}")
+    W = net.W
+    W2 = np.block([[W, -W], [W, -W]]).astype(object)
+    b2 = np.concatenate([net.b, net.b - 1]).astype(object)
+    W2.setflags(write=False)
+    b2.setflags(write=False)
+    return W2, b2
+
+
 @dataclass(frozen=True)
 class FloatFailure:
     """Where the float64 stack network first disagrees with the exact machine.
@@ -1456,18 +1499,21 @@ class CheapGradient:
     ----------
     sizes : tuple of tuple of int
         The networks' layer widths.
-    batch : int
-    forward_seconds, backward_seconds : (len(sizes),) arrays
+    batches : tuple of int
+        The batch sizes.
+    forward_seconds, backward_seconds : (len(sizes), len(batches)) arrays
         Median over rounds of the per-call time of ``net.forward(X)`` and of
         ``net.backward(X, Y)`` (which includes its own forward pass).
-    ratio : (len(sizes),) array
-        backward_seconds / forward_seconds.
-    flop_ratio : (len(sizes),) array
-        :func:`gradient_flops` ratio for the same sizes and batch.
+    ratio : (len(sizes), len(batches)) array
+        Median over rounds of (forward + backward time) / (forward time), each round's two
+        times measured back to back: ``MLP.backward`` runs its own forward pass, so this is
+        the cost of the whole gradient in units of one forward pass.
+    flop_ratio : (len(sizes), len(batches)) array
+        :func:`gradient_flops` ratio for the same sizes (it does not depend on the batch).
     """
 
     sizes: tuple[tuple[int, ...], ...]
-    batch: int
+    batches: tuple[int, ...]
     forward_seconds: np.ndarray
     backward_seconds: np.ndarray
     ratio: np.ndarray
@@ -1475,7 +1521,7 @@ class CheapGradient:
 
     def __repr__(self) -> str:
         return (
-            f"CheapGradient(batch={self.batch}, widths={[max(s) for s in self.sizes]}, "
+            f"CheapGradient(widths={[max(s) for s in self.sizes]}, batches={list(self.batches)}, "
             f"ratio={short_array(self.ratio)}, flop_ratio={short_array(self.flop_ratio)})"
         )
 
@@ -1493,30 +1539,39 @@ def per_call(fn, min_total):
         n += 1
         total = time.perf_counter() - start
     return total / n
-out = []
+configs = []
 for sizes in args["sizes"]:
     net = MLP.random(sizes, "tanh", seed=args["seed"], output_activation="identity")
-    rng = np.random.default_rng(args["seed"])
-    X = rng.standard_normal((args["batch"], sizes[0]))
-    Y = rng.standard_normal((args["batch"], sizes[-1]))
-    fwd = lambda: net.forward(X)
-    bwd = lambda: net.backward(X, Y)
-    fwd(); bwd()
-    tf, tb = [], []
-    for _ in range(args["repeats"]):
-        tf.append(per_call(fwd, args["min_time"]))
-        tb.append(per_call(bwd, args["min_time"]))
-    out.append([statistics.median(tf), statistics.median(tb)])
+    for batch in args["batches"]:
+        rng = np.random.default_rng(args["seed"])
+        X = rng.standard_normal((batch, sizes[0]))
+        Y = rng.standard_normal((batch, sizes[-1]))
+        fwd = (lambda net, X: lambda: net.forward(X))(net, X)
+        bwd = (lambda net, X, Y: lambda: net.backward(X, Y))(net, X, Y)
+        fwd(); bwd()
+        configs.append((fwd, bwd))
+rounds = [[] for _ in configs]
+for _ in range(args["repeats"]):  # interleaved: every configuration once per round
+    for c, (fwd, bwd) in enumerate(configs):
+        rounds[c].append((per_call(fwd, args["min_time"]), per_call(bwd, args["min_time"])))
+out = [[statistics.median(f for f, _ in r), statistics.median(b for _, b in r),
+        statistics.median(b / f for f, b in r)] for r in rounds]
 print(json.dumps(out))
 """
+
+#: Environment variables that pin the BLAS of the timing subprocess to one thread.
+_ONE_THREAD = {
+    v: "1"
+    for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
+}
 
 
 def measure_cheap_gradient(
     sizes: Sequence[Sequence[int]],
     *,
-    batch: int = 64,
-    repeats: int = 7,
-    min_time: float = 0.01,
+    batches: Sequence[int] = (64,),
+    repeats: int = 5,
+    min_time: float = 0.05,
     seed: int = 0,
     timeout: float = 120.0,
 ) -> CheapGradient:
@@ -1525,16 +1580,18 @@ def measure_cheap_gradient(
     Introduced in chapter 5 (What can be proved impossible).
 
     A measurement tool: a subprocess of ``sys.executable`` (no warm caches or threads from the
-    notebook) builds each network (tanh hidden layers, identity read-out, ``seed``), draws a
-    batch, warms up, then runs ``repeats`` rounds; in each round ``net.forward(X)`` and
-    ``net.backward(X, Y)`` are called until ``min_time`` seconds are spent, giving a per-call
-    time. The result is the median over rounds. Timings depend on the machine, the BLAS and
-    the load; compare the ratio with :func:`gradient_flops`.
+    notebook; BLAS pinned to one thread) builds each network (tanh hidden layers, identity
+    read-out, ``seed``) and one batch per entry of ``batches``, warms up, then runs ``repeats``
+    rounds. Every round visits every (network, batch) configuration once, so that a change of
+    load hits all of them alike; in each visit ``net.forward(X)`` and then
+    ``net.backward(X, Y)`` are called until ``min_time`` seconds are spent, giving per-call
+    times measured back to back. The results are medians over rounds. Timings depend on the
+    machine, the BLAS and the load; compare the ratio with :func:`gradient_flops`.
 
     Parameters
     ----------
     sizes : non-empty sequence of layer-width lists
-    batch : int >= 1
+    batches : non-empty sequence of int >= 1
     repeats : int >= 1
     min_time : float > 0
         Seconds per timed block.
@@ -1550,7 +1607,9 @@ def measure_cheap_gradient(
         raise TypeError("sizes must be a non-empty list of layer-width lists, e.g. [[64] * 5]")
     flops = [gradient_flops(s, 1) for s in sizes]  # validates every entry
     size_lists = [[int(v) for v in s] for s in sizes]
-    batch = check_int(batch, "batch", minimum=1)
+    if isinstance(batches, str | bytes) or not isinstance(batches, Sequence) or not batches:
+        raise TypeError("batches must be a non-empty list of batch sizes, e.g. [8, 512]")
+    batch_list = [check_int(v, "batch", minimum=1) for v in batches]
     repeats = check_int(repeats, "repeats", minimum=1)
     min_time = check_real(min_time, "min_time", low=0.0, low_open=True)
     seed = check_int(seed, "seed", minimum=0)
@@ -1558,7 +1617,7 @@ def measure_cheap_gradient(
     payload = json.dumps(
         {
             "sizes": size_lists,
-            "batch": batch,
+            "batches": batch_list,
             "repeats": repeats,
             "min_time": min_time,
             "seed": seed,
@@ -1570,13 +1629,14 @@ def measure_cheap_gradient(
         text=True,
         timeout=timeout,
         check=False,
+        env={**os.environ, **_ONE_THREAD},
     )
     if proc.returncode != 0:
         raise RuntimeError(f"the timing subprocess failed:\n{proc.stderr[-2000:]}")
-    times = np.array(json.loads(proc.stdout), dtype=np.float64)
-    ratio = times[:, 1] / times[:, 0]
-    flop_ratio = np.array([float(f.ratio) for f in flops])
-    arrays = [times[:, 0].copy(), times[:, 1].copy(), ratio, flop_ratio]
+    shape = (len(size_lists), len(batch_list))
+    times = np.array(json.loads(proc.stdout), dtype=np.float64).reshape(*shape, 3)
+    flop_ratio = np.repeat([[float(f.ratio)] for f in flops], len(batch_list), axis=1)
+    arrays = [times[..., 0].copy(), times[..., 1].copy(), times[..., 2].copy(), flop_ratio]
     for arr in arrays:
         arr.setflags(write=False)
-    return CheapGradient(tuple(tuple(s) for s in size_lists), batch, *arrays)
+    return CheapGradient(tuple(tuple(s) for s in size_lists), tuple(batch_list), *arrays)

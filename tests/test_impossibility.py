@@ -33,6 +33,7 @@ from bpcore.impossibility import (
     measure_cheap_gradient,
     quadratic_chain,
     relu_backward_factors,
+    relu_embedding,
     reverse_program,
     run_reference,
     saturated_linear,
@@ -201,6 +202,10 @@ def test_quadratic_chain_exact_orbit_and_deltas() -> None:
     fprimes = [np.array([2.0 * z]) for z in short.zs[:-1]]
     ref = delta_recursion([np.array([[1.0]])] * depth, np.array([1.0]), fprimes)
     assert [float(d) for d in short.deltas] == [float(r[0]) for r in ref]
+    # ... and exactly (Python ints) the chain-rule products, formed here independently
+    assert all(type(d) is int for d in chain.deltas)
+    assert list(chain.deltas) == [math.prod(2 * z for z in chain.zs[l:6]) for l in range(7)]
+    assert chain.derivatives[6] == chain.deltas[0]
     # derivatives[N] = d z_N / d z_0, exactly, from sympy
     z0 = sp.Symbol("z0")
     expr = z0
@@ -376,6 +381,33 @@ def test_one_layer_is_sigma_of_W_z_plus_b_with_rational_weights() -> None:
         z = fast
 
 
+@given(programs())
+@settings(max_examples=15, deadline=None)
+def test_relu_embedding_carries_the_saturated_linear_network_exactly(
+    case: tuple[dict, str, list, int, int],
+) -> None:
+    program, start, stacks, steps, K = case
+    net = stack_network(program, K)
+    W2, b2 = relu_embedding(net)
+    N = net.n_units
+    assert W2.shape == (2 * N, 2 * N)
+    assert b2.shape == (2 * N,)
+    zs = net.run(start, stacks, steps)
+    r = np.concatenate([zs[0], np.array([Fraction(0)] * N, dtype=object)])
+    for l in range(steps):
+        nz = np.flatnonzero(r)
+        r = np.array([max(v, 0) for v in W2[:, nz].dot(r[nz]) + b2], dtype=object)
+        assert all(isinstance(v, Fraction | int) for v in r)
+        assert list(r[:N] - r[N:]) == list(zs[l + 1])
+
+
+def test_relu_identity_and_embedding_bad_input() -> None:
+    xs = [Fraction(k, 4) for k in range(-8, 9)]
+    assert all(saturated_linear(v) == max(v, 0) - max(v - 1, 0) for v in xs)
+    with pytest.raises(TypeError, match="net must be a StackNetwork"):
+        relu_embedding(np.eye(3))
+
+
 def test_float64_stack_network_works_short_and_fails_long() -> None:
     net = stack_network(reverse_program())
     bits = [1, 0, 0, 1, 1, 0, 1, 0, 1, 1]
@@ -540,11 +572,17 @@ def test_gradient_flops_hand_count() -> None:
 
 
 def test_measure_cheap_gradient_in_a_fresh_process() -> None:
-    res = measure_cheap_gradient([[64] * 4], batch=32, repeats=3, min_time=0.005)
-    assert res.ratio.shape == (1,)
-    assert 1.0 < res.ratio[0] < 10.0
-    assert res.flop_ratio[0] == pytest.approx(3 - 1 / 3)
+    res = measure_cheap_gradient([[64] * 4], batches=[8, 256], repeats=3, min_time=0.02)
+    assert res.ratio.shape == res.forward_seconds.shape == res.flop_ratio.shape == (1, 2)
+    assert res.batches == (8, 256)
+    # backward runs its own forward pass and then more matrix products: physically > 1.5
+    assert np.all(res.ratio > 1.5)
+    assert np.all(res.ratio < 20.0)
+    assert np.all(res.flop_ratio == pytest.approx(3 - 1 / 3))
     assert np.all(res.forward_seconds > 0)
+    assert np.all(res.backward_seconds > res.forward_seconds)
+    assert not res.ratio.flags.writeable
+    assert repr(res).startswith("CheapGradient(widths=[64], batches=[8, 256], ratio=")
 
 
 def test_cheap_gradient_bad_input() -> None:
@@ -557,4 +595,8 @@ def test_cheap_gradient_bad_input() -> None:
     with pytest.raises(TypeError, match="sizes must be a non-empty list"):
         measure_cheap_gradient([])
     with pytest.raises(ValueError, match="batch must be"):
-        measure_cheap_gradient([[4, 4]], batch=0)
+        measure_cheap_gradient([[4, 4]], batches=[8, 0])
+    with pytest.raises(TypeError, match="batches must be a non-empty list"):
+        measure_cheap_gradient([[4, 4]], batches=[])
+    with pytest.raises(TypeError, match="batches must be a non-empty list"):
+        measure_cheap_gradient([[4, 4]], batches=8)

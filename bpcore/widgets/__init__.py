@@ -14,6 +14,7 @@ from bpcore.widgets.explorer import (
     math_html,
     plain_text,
 )
+from bpcore.widgets.impossibility import jsr_explorer, stack_machine_explorer, stack_machine_run
 from bpcore.widgets.linear import saxe_explorer, tied_explorer
 from bpcore.widgets.network import NETWORK_ACTIVATIONS, delta_profile, network_explorer
 from bpcore.widgets.recurrence import recurrence_curves, recurrence_explorer
@@ -27,6 +28,7 @@ __all__ = [
     "chain_closed_form",
     "delta_profile",
     "depth_explorer",
+    "jsr_explorer",
     "linear_delta_norms",
     "math_html",
     "network_explorer",
@@ -35,6 +37,8 @@ __all__ = [
     "recurrence_explorer",
     "relu_regions_explorer",
     "saxe_explorer",
+    "stack_machine_explorer",
+    "stack_machine_run",
     "tied_chain_explorer",
     "tied_explorer",
 ]
