@@ -15,7 +15,7 @@ this module computes what the theorems talk about, exactly where exactness matte
 * **Decidable vocabularies.** The Siegelmann–Sontag stack encoding (base 4, digits 1 and 3)
   with the saturated-linear σ(x) = min(1, max(0, x)), exact in ``fractions.Fraction``:
   :func:`stack_network` compiles a finite-control stack program into ONE tied layer
-  z ↦ σ(W z + b) with rational W, b — one layer per machine step — and
+  a ↦ σ(W a + b) with rational W, b — one layer per machine step — and
   :meth:`StackNetwork.decode` reads the machine configuration off any layer's activations;
   :func:`float64_failure` measures how many symbols float64 survives.
 * **Products of matrices.** :func:`jsr_bounds` brackets the joint spectral radius by brute
@@ -68,6 +68,7 @@ __all__ = [
     "QuadraticChain",
     "StackNetwork",
     "companion_matrix",
+    "dedekind_cycle_types",
     "float64_failure",
     "galois_group_of",
     "gradient_flops",
@@ -288,6 +289,96 @@ def galois_group_of(W: object) -> GaloisReport:
         roots = tuple(sp.Poly(integral.as_expr(), x).all_roots())
         factors.append(GaloisFactor(monic, int(mult), group_name, order, solvable, roots))
     return GaloisReport(M, charpoly, tuple(factors))
+
+
+def dedekind_cycle_types(poly: object, primes: object = None) -> frozenset[tuple[int, ...]]:
+    """Factor-degree patterns of a rational polynomial mod p: cycle types in its Galois group.
+
+    Introduced in chapter 5 (What can be proved impossible).
+
+    Dedekind's theorem: let f ∈ ℤ[x] be squarefree of degree n and p a prime that divides
+    neither the discriminant of f nor its leading coefficient. If f ≡ f_1 ⋯ f_r (mod p) with
+    distinct irreducible f_i of degrees d_1 ≤ … ≤ d_r, then the Galois group of f, acting on
+    its n roots, contains a permutation with cycle type (d_1, …, d_r). The patterns found are
+    therefore a check of a Galois group that is independent of sympy's ``galois_group``: for
+    an irreducible quintic, a pattern (1, 1, 1, 2) is a transposition, and a transitive
+    subgroup of S_5 with a transposition is S_5; a cyclic group C_5 allows only (1, 1, 1, 1, 1)
+    and (5,). The factorisation is sympy's over GF(p).
+
+    Parameters
+    ----------
+    poly : sympy.Poly or sympy expression
+        A polynomial in one variable with rational coefficients, of degree ≥ 1 and with
+        nonzero discriminant (no repeated factor). It is scaled to a primitive integer
+        polynomial first.
+    primes : iterable of int, optional
+        The primes to try; default all primes below 200. Primes that divide the discriminant
+        or the leading coefficient are skipped.
+
+    Returns
+    -------
+    frozenset of tuple of int
+        The patterns (degrees in increasing order, repeated factors impossible) over the
+        primes used; empty if every given prime was skipped.
+
+    Raises
+    ------
+    TypeError
+        poly not a polynomial in one variable with rational coefficients, or a prime not an
+        integer.
+    ValueError
+        degree 0, zero discriminant, or an entry of ``primes`` that is not a prime.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from bpcore.impossibility import dedekind_cycle_types
+    >>> x = sp.Symbol("x")
+    >>> sorted(dedekind_cycle_types(x**5 - x - 1))
+    [(1, 1, 1, 2), (1, 1, 3), (1, 2, 2), (1, 4), (2, 3), (5,)]
+    """
+    if isinstance(poly, sp.Poly):
+        P = poly
+    else:
+        try:
+            expr = sp.sympify(poly, strict=True)
+        except (sp.SympifyError, TypeError) as err:
+            raise TypeError(
+                f"poly must be a sympy Poly or expression, got {type(poly).__name__}"
+            ) from err
+        gens = sorted(expr.free_symbols, key=str)
+        if len(gens) != 1:
+            raise TypeError(f"poly must be a polynomial in one variable, got {expr!r}")
+        try:
+            P = sp.Poly(expr, gens[0])
+        except sp.PolynomialError as err:
+            raise TypeError(f"poly must be a polynomial, got {expr!r}") from err
+    if len(P.gens) != 1:
+        raise TypeError(f"poly must be a polynomial in one variable, got {P!r}")
+    if not all(c.is_Rational for c in P.all_coeffs()):
+        raise TypeError(f"poly must have rational coefficients, got {P!r}")
+    if P.degree() < 1:
+        raise ValueError(f"poly must have degree >= 1, got {P!r}")
+    _, Z = P.clear_denoms(convert=True)
+    Z = Z.primitive()[1]
+    disc = int(Z.discriminant())
+    if disc == 0:
+        raise ValueError(f"poly has a repeated factor (discriminant 0): {P!r}")
+    lead = int(Z.LC())
+    if primes is None:
+        primes = sp.primerange(2, 200)
+    elif isinstance(primes, str | bytes) or not hasattr(primes, "__iter__"):
+        raise TypeError(f"primes must be an iterable of primes, got {type(primes).__name__}")
+    types = set()
+    for k, p in enumerate(primes):
+        p = check_int(p, f"primes[{k}]", minimum=2)
+        if not sp.isprime(p):
+            raise ValueError(f"primes[{k}] must be a prime, got {p}")
+        if disc % p == 0 or lead % p == 0:
+            continue
+        factors = sp.Poly(Z.as_expr(), Z.gen, modulus=p).factor_list()[1]
+        types.add(tuple(sorted(int(f.degree()) for f, e in factors for _ in range(e))))
+    return frozenset(types)
 
 
 def matrix_power_entries(W: object, i: int, j: int, k_max: int) -> list[int | Fraction]:
@@ -838,7 +929,7 @@ def reverse_program() -> dict[tuple[str, ...], tuple[str, ...]]:
 
 @dataclass(frozen=True, eq=False)
 class StackNetwork:
-    """A tied saturated-linear network z ↦ σ(W z + b) that runs a stack machine, one step per layer.
+    """A tied saturated-linear network a ↦ σ(W a + b) that runs a stack machine, one step per layer.
 
     Introduced in chapter 5 (What can be proved impossible).
 
@@ -846,9 +937,10 @@ class StackNetwork:
     program there are 1 + 3K units: a gate g_i and, for each stack j, the candidate code c_ij,
     top t_ij and non-empty flag e_ij of stack j *after* the transition. Exactly one transition
     fires per step; the others' units are 0. One more group of 1 + 3K input units per state
-    holds z^(0) (:meth:`initial`); their rows of W and b are 0, so they are 0 from layer 1 on.
+    holds the input activations a^(1) (layer 1, :meth:`initial`); their rows of W and b are 0, so
+    they are 0 from layer 2 on.
     The machine state is a linear read-out
-    u = R z: p_s = Σ_{i → s} g_i (one-hot control), q_j = Σ_i c_ij, top_j = Σ_i t_ij,
+    u = R a: p_s = Σ_{i → s} g_i (one-hot control), q_j = Σ_i c_ij, top_j = Σ_i t_ij,
     nonempty_j = Σ_i e_ij. With the indicators [read_j = 1] = top_j, [read_j = 0] =
     nonempty_j − top_j, [read_j = empty] = 1 − nonempty_j and the gate
     γ_i = p_s + Σ_j [read_j = r_ij] − K (1 iff transition i fires, ≤ 0 otherwise),
@@ -870,7 +962,7 @@ class StackNetwork:
     R : (S + 3K, N) int array
         The read-out (0/1 entries): rows p_1…p_S, q_1…q_K, top_1…top_K, nonempty_1…nonempty_K.
     B : (N, S + 3K) object array of Fraction
-        W = B R; :meth:`step` evaluates W z as B (R z), the same rational numbers.
+        W = B R; :meth:`step` evaluates W a as B (R a), the same rational numbers.
     states : tuple of str
     transitions : tuple of tuples
         (state, reads…, next_state, ops…) per transition, in unit order.
@@ -913,12 +1005,13 @@ class StackNetwork:
         return z
 
     def initial(self, start: str, stacks: Sequence[object]) -> np.ndarray:
-        """Activations z^(0) of the configuration (start, stacks), exact (object array).
+        """Activations a^(1) (layer 1, the input) of the configuration (start, stacks), exact.
 
         Introduced in chapter 5 (What can be proved impossible).
 
         The input group of ``start`` carries the configuration (gate 1, the stack codes, tops
-        and flags); all other units are 0, so R z^(0) reads it back.
+        and flags); all other units are 0, so R a^(1) reads it back. An object array of
+        Fractions.
         """
         if start not in self.states:
             raise ValueError(f"start must be one of the states {list(self.states)}, got {start!r}")
@@ -938,7 +1031,7 @@ class StackNetwork:
         return z
 
     def step(self, z: np.ndarray) -> np.ndarray:
-        """One layer, exactly: σ(W z + b) with W z computed as B (R z) in Fractions (sparse).
+        """One layer, exactly: a^(l+1) = σ(W a^(l) + b) for a^(l) = ``z``, in Fractions (sparse).
 
         Introduced in chapter 5 (What can be proved impossible).
         """
@@ -960,7 +1053,7 @@ class StackNetwork:
         return groups, rows
 
     def step_float64(self, z: np.ndarray) -> np.ndarray:
-        """One layer in float64: np.clip(W z + b, 0, 1) with W, b rounded to float64.
+        """One layer in float64: np.clip(W a + b, 0, 1) for a = ``z``, W and b rounded to float64.
 
         Introduced in chapter 5 (What can be proved impossible).
         """
@@ -976,7 +1069,7 @@ class StackNetwork:
         return self.b.astype(np.float64)
 
     def run(self, start: str, stacks: Sequence[object], steps: int) -> list[np.ndarray]:
-        """Activations z^(0), …, z^(steps), exact.
+        """Activations a^(1), …, a^(steps+1), exact (a^(t+1): the configuration after t steps).
 
         Introduced in chapter 5 (What can be proved impossible).
         """
@@ -987,7 +1080,7 @@ class StackNetwork:
         return zs
 
     def run_float64(self, start: str, stacks: Sequence[object], steps: int) -> list[np.ndarray]:
-        """Activations z^(0), …, z^(steps) in float64 (z^(0) is the exact one, rounded).
+        """Activations a^(1), …, a^(steps+1) in float64 (a^(1) is the exact one, rounded).
 
         Introduced in chapter 5 (What can be proved impossible).
         """
@@ -1142,10 +1235,10 @@ def relu_embedding(net: StackNetwork) -> tuple[np.ndarray, np.ndarray]:
 
     Introduced in chapter 5 (What can be proved impossible).
 
-    σ(x) = relu(x) − relu(x − 1), so with r = (r₁, r₂) and z = r₁ − r₂ the layer
+    σ(x) = relu(x) − relu(x − 1), so with r = (r₁, r₂) and a = r₁ − r₂ the layer
     r ↦ relu(W' r + b'), W' = [[W, −W], [W, −W]], b' = (b, b − 1) gives
-    r₁' − r₂' = σ(W z + b): the ReLU activations carry the saturated-linear ones exactly. Start
-    from r = (z^(0), 0). (Our construction, used in the chapter to carry the Turing
+    r₁' − r₂' = σ(W a + b): the ReLU activations carry the saturated-linear ones exactly. Start
+    from r^(1) = (a^(1), 0). (Our construction, used in the chapter to carry the Turing
     completeness of tied saturated-linear networks over to tied ReLU networks.)
 
     Parameters
@@ -1205,10 +1298,14 @@ def float64_failure(max_symbols: int = 40, seed: int = 0) -> FloatFailure:
     For n = 1, …, ``max_symbols`` a random string (``numpy.random.default_rng(seed)``, a fresh
     draw per n) is reversed by :func:`stack_network` (:func:`reverse_program`) in float64 for
     n + 1 layers and every layer is decoded and compared with :func:`run_reference`. A code of
-    n symbols has exactly 2n significant bits (its last base-4 digit is odd), while float64
-    keeps 53; the layer also adds the gate constants to the code before σ (e.g. q/4 + 3/4 +
-    γ − 1 summed in float), which costs a bit or two more. Measured: the first failure is at
-    n = 26 (layer 26, the 26th push onto stack 2) for seeds 0–4.
+    n symbols has at most 2n significant bits (2n − 1 when its top symbol is 0; its last base-4
+    digit is odd), and float64 keeps 53, so the codes themselves fit up to n = 26. What breaks
+    first is a sum. The first wrong unit is the new code c_ij = σ(A_ij + γ_i − 1) of the
+    firing push onto stack 2. Its exact pre-activation, the new code, lies in [1/4, 1) and is
+    representable, but float64 forms W a first: the code term q_2/4 plus three terms equal to
+    1, about 3.2, where the float spacing is 2^-51. Only then is the bias (−11/4 or −9/4)
+    added. The last bit of a code of 26 symbols, 2^-52, is lost in that partial sum. Measured:
+    the first failure is at n = 26 (after 26 steps, the 26th push onto stack 2) for seeds 0–4.
 
     Returns
     -------

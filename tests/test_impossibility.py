@@ -23,6 +23,7 @@ from bpcore.impossibility import (
     OPS,
     READS,
     companion_matrix,
+    dedekind_cycle_types,
     float64_failure,
     galois_group_of,
     gradient_flops,
@@ -150,6 +151,65 @@ def test_galois_group_of_bad_input() -> None:
         galois_group_of("abc")
     with pytest.raises(ValueError, match=r"W has an irreducible factor of degree 7.*<= 6"):
         galois_group_of(companion_of(X**7 - X - 1))
+
+
+# the cycle types of the transitive groups of degree 5 that occur below (as sorted partitions)
+CYCLE_TYPES = {
+    "S5": {(1, 1, 1, 1, 1), (1, 1, 1, 2), (1, 2, 2), (1, 1, 3), (2, 3), (1, 4), (5,)},
+    "D5": {(1, 1, 1, 1, 1), (1, 2, 2), (5,)},
+    "C5": {(1, 1, 1, 1, 1), (5,)},
+}
+
+
+def test_dedekind_cycle_types_of_known_quintics() -> None:
+    s5 = dedekind_cycle_types(X**5 - X - 1)
+    assert {(5,), (1, 2, 2), (1, 1, 1, 2)} <= s5 <= CYCLE_TYPES["S5"]
+    assert all(sum(t) == 5 and list(t) == sorted(t) for t in s5)
+    # by hand: x^5 + x + 1 = (x^2 + x + 1)(x^3 + x^2 + 1) over GF(2)
+    assert dedekind_cycle_types(X**5 - X - 1, primes=[2]) == {(2, 3)}
+    c5 = dedekind_cycle_types(sp.minimal_polynomial(2 * sp.cos(2 * sp.pi / 11), X))
+    assert c5 == CYCLE_TYPES["C5"]
+    d5 = dedekind_cycle_types(X**5 - 5 * X + 12)
+    assert (1, 2, 2) in d5
+    assert d5 <= CYCLE_TYPES["D5"]
+    # the same polynomial as the characteristic polynomial of a path matrix, given as a Poly
+    path = galois_group_of(tridiagonal([0, 0, 0, 0, 1])).charpoly
+    assert dedekind_cycle_types(path) == CYCLE_TYPES["C5"]
+
+
+def test_dedekind_cycle_types_of_quadratics_and_cubics() -> None:
+    # x^2 + 1 splits mod p iff p = 1 (mod 4); p = 2 divides the discriminant -4
+    for p in sp.primerange(2, 100):
+        expected = set() if p == 2 else {(1, 1)} if p % 4 == 1 else {(2,)}
+        assert dedekind_cycle_types(X**2 + 1, primes=[p]) == expected
+    # rational coefficients are scaled to the primitive integer polynomial
+    half = sp.Poly(X**2 / 2 + sp.Rational(1, 2), X)
+    assert dedekind_cycle_types(half) == dedekind_cycle_types(X**2 + 1) == {(1, 1), (2,)}
+    # A3 has no transposition, S3 has one
+    assert dedekind_cycle_types(X**3 - 3 * X - 1) == {(1, 1, 1), (3,)}
+    assert (1, 2) in dedekind_cycle_types(X**3 - 2)
+    # 3x^2 + x + 1 has discriminant -11, but drops degree mod 3: that prime is skipped
+    assert dedekind_cycle_types(3 * X**2 + X + 1, primes=[3]) == frozenset()
+    assert dedekind_cycle_types(3 * X**2 + X + 1, primes=np.array([5, 7])) <= {(1, 1), (2,)}
+
+
+def test_dedekind_cycle_types_bad_input() -> None:
+    with pytest.raises(ValueError, match="repeated factor"):
+        dedekind_cycle_types(X**2)
+    with pytest.raises(ValueError, match="degree >= 1"):
+        dedekind_cycle_types(sp.Poly(3, X))
+    with pytest.raises(TypeError, match="one variable"):
+        dedekind_cycle_types(X * sp.Symbol("y") + 1)
+    with pytest.raises(TypeError, match="rational coefficients"):
+        dedekind_cycle_types(0.5 * X**2 + 1)
+    with pytest.raises(TypeError, match="poly must be"):
+        dedekind_cycle_types(object())
+    with pytest.raises(ValueError, match=r"primes\[1\] must be a prime"):
+        dedekind_cycle_types(X**2 + 1, primes=[3, 4])
+    with pytest.raises(TypeError, match="primes must be an iterable"):
+        dedekind_cycle_types(X**2 + 1, primes=5)
+    with pytest.raises(TypeError, match=r"primes\[0\]"):
+        dedekind_cycle_types(X**2 + 1, primes=["a"])
 
 
 def test_companion_matrix_bad_input() -> None:

@@ -213,7 +213,7 @@ def _draw_stack_machine(fig: Figure, layer: int, length: int) -> str:
     run = stack_machine_run(length, STACK_LAYERS[-1])
     z = run.exact[layer]
     z_float = np.array(z, dtype=np.float64)
-    # |float64 − exact| measured exactly (every float is a Fraction): the rounding of z^(0) too
+    # |float64 − exact| measured exactly (every float is a Fraction): the rounding of a^(1) too
     error = float(
         max(abs(Fraction(float(v)) - e) for v, e in zip(run.float64[layer], z, strict=True))
     )
