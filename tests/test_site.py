@@ -238,3 +238,13 @@ def test_page_weight(built_site: Path, capsys: pytest.CaptureFixture[str]) -> No
             detail = f"HTML {raw / 1e6:.2f} MB raw, images {images / 1e3:.0f} kB"
             print(f"  {total / 1e3:6.0f} kB  {page}  ({detail})")
     assert all(total <= MAX_CHAPTER_GZIP_BYTES for total, _, _ in weights.values()), largest
+
+
+def test_proof_index_names_results(built_site: Path) -> None:
+    """The Proof Index shows "Theorem 4.1" and a title for every result, never a bare label."""
+    index = (built_site / "prf-prf.html").read_text(encoding="utf-8")
+    assert '<code class="xref">' not in index
+    body = index[index.index('<table class="indextable') :]
+    assert not re.search(r">(?:thm|lem|prop|cor|def|lemma)-[a-z0-9-]+<", body)
+    assert "<strong>Theorem 4.1</strong>" in index
+    assert "The softsign chain is Binet-type" in index

@@ -43,6 +43,9 @@ Loaded through ``sphinx.local_extensions`` in ``_config.yml``. The browser and s
 10. Figures are stored as 2× PNGs (sharp on high-density screens; ``bpcore.plotting``). Plots are
     lines and flat colours, so each PNG is re-encoded with a 256-colour palette (on white, no
     dithering) when that saves at least a fifth: about three times smaller, visually the same.
+12. sphinx-proof's Proof Index (``prf-prf.html``) shows every result by its label twice
+    (``thm-nonlinear-mobius``); it shows "Theorem 4.1" and the result's title instead, both taken
+    from the result's box on its chapter page.
 """
 
 from __future__ import annotations
@@ -261,6 +264,7 @@ def _post_process(app: Sphinx, exception: Exception | None) -> None:
         css = _icons_css(table, _used_icons(list(pages.values())))
         (out / "_static" / "bp-icons.css").write_text(css, encoding="utf-8")
         fa_js.unlink()
+    _name_proofs(out, pages)
     for path, page in pages.items():
         fixed = _fix_page(page, is_search=path.name == "search.html")
         if fixed != page:
@@ -272,6 +276,40 @@ def _post_process(app: Sphinx, exception: Exception | None) -> None:
         "book_fixes: %d pages fixed, %d figure frames as files, figures %d kB -> %d kB",
         len(pages), len(frames), before // 1000, after // 1000,
     )  # fmt: skip
+
+
+_PROOF_TITLE = re.compile(
+    r'<div class="proof [^"]*" id="([^"]+)">\s*<p class="admonition-title">(.*?)</p>', re.S
+)
+_INDEX_ENTRY = re.compile(r'<strong>([^<]+)</strong>|<code class="xref">([^<]+)</code>')
+
+
+def _name_proofs(out: Path, pages: dict[Path, str]) -> None:
+    """Fix 12: the Proof Index lists "Theorem 4.1" and its title, not bare labels like thm-x-y.
+
+    sphinx-proof's index page shows each result's label twice (group caption and link text).
+    The caption becomes the number ("Theorem 4.1") and the link text the title, both taken from
+    the result's own box on its chapter page; a label without a box is left as it is.
+    """
+    index = out / "prf-prf.html"
+    if index not in pages:
+        return
+    titles: dict[str, tuple[str, str]] = {}
+    for page in pages.values():
+        for label, title in _PROOF_TITLE.findall(page):
+            number = re.search(r'<span class="caption-number">(.*?)</span>', title)
+            rest = re.sub(r'<span class="caption-number">.*?</span>', "", title).strip()
+            rest = rest[1:-1] if rest.startswith("(") and rest.endswith(")") else rest
+            titles[label] = (number.group(1).strip() if number else label, rest or label)
+
+    def name(match: re.Match[str]) -> str:
+        caption, link = match.groups()
+        if caption is not None:
+            return f"<strong>{titles[caption][0]}</strong>" if caption in titles else match[0]
+        return f'<span class="xref">{titles[link][1]}</span>' if link in titles else match[0]
+
+    pages[index] = _INDEX_ENTRY.sub(name, pages[index])
+    index.write_text(pages[index], encoding="utf-8")
 
 
 _CSS_CODEPOINT = re.compile(r'"\\([ef][0-9a-f]{3})"')
