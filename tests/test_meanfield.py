@@ -170,7 +170,7 @@ def test_fixed_point_is_attracting_fixed_point(act, sw, sb):
     assert mf.length_map(act, sw, sb, q) == pytest.approx(q, rel=1e-11, abs=1e-15)
     # iterating the map from q = 3 converges to it (the largest root, attracting from above)
     x = 3.0 + q
-    for _ in range(800):
+    for _ in range(500):
         x = mf.length_map(act, sw, sb, x)
     assert x == pytest.approx(q, rel=1e-4, abs=5e-3)
 
@@ -226,11 +226,11 @@ def test_gradient_norms_random_readout_match_chi1(act, sw, sb):
 
 
 def test_gradient_norms_squared_error_breaks_independence():
-    r = mf.gradient_norms("tanh", 1.0, 0.05, 300, 30, readout="squared_error")
+    r = mf.gradient_norms("tanh", 1.0, 0.05, 200, 20, readout="squared_error")
     assert r.top_ratio / r.chi1 > 1.5  # the first backward step is far above χ₁
-    r = mf.gradient_norms("relu", math.sqrt(2), 0.0, 300, 40, readout="squared_error")
+    r = mf.gradient_norms("relu", math.sqrt(2), 0.0, 200, 40, readout="squared_error")
     assert r.mean[0] > 10  # a critical net grows instead of staying flat
-    flat = mf.gradient_norms("relu", math.sqrt(2), 0.0, 300, 40)
+    flat = mf.gradient_norms("relu", math.sqrt(2), 0.0, 200, 40)
     assert 0.7 < flat.mean[0] < 1.4
     assert "squared_error" in repr(r)
 
@@ -295,10 +295,10 @@ def test_orthogonal_linear_is_isometric():
 def test_nonlinear_moments_vs_free_probability(act, init):
     sb = 0.05 if act == "tanh" else 0.0
     sw = mf.critical_sigma_w(act, sb)
-    r = mf.jacobian_spectrum(act, sw, sb, 400, 4, init=init, n_nets=4, seed=1)
+    r = mf.jacobian_spectrum(act, sw, sb, 200, 4, init=init, n_nets=16, seed=1)
     z = (r.moments[:2] - r.predicted) / r.moments_stderr[:2]
-    assert np.all(np.abs(z) < 4)
-    assert np.all(np.abs(r.relative_error) < 0.1)
+    assert np.all(np.abs(z) < 4)  # per-net fluctuations ~ √(L/N): compare in standard errors
+    assert np.all(np.abs(r.relative_error) < 0.15)
 
 
 def test_predicted_moments_closed_forms():
