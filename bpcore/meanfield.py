@@ -23,8 +23,9 @@ forms for ReLU, identity, leaky ReLU and erf), simulates real networks built wit
 :class:`bpcore.network.MLP` with backprop from :mod:`bpcore.backprop`, and adds the two
 random-matrix results of the chapter: the spectrum of the input–output Jacobian (Fuss–Catalan
 moments for Gaussian products, free-probability moments for nonlinear networks; Pennington,
-Schoenholz & Ganguli 2017, 2018) and Hanin's exact finite-width law for the fluctuations of
-log‖J u‖² in He-initialised ReLU networks (Hanin 2018).
+Schoenholz & Ganguli 2017, 2018) and an exact finite-width law for the fluctuations of
+log‖J u‖² in He-initialised ReLU networks (the per-layer law is derived in chapter 6; cf.
+Hanin 2018 for bounds controlled by β = Σ 1/n_l, Hanin & Nica 2020 for the log-normal limit).
 
 Introduced in chapter 6 (Approximations that work).
 """
@@ -372,6 +373,9 @@ def fixed_point(
     grid = hi * 2.0 ** (-np.arange(0, 240) / 4.0)  # hi … hi·1e-18, decreasing
     grid = np.concatenate([grid[grid > sb * sb], [sb * sb]])
     g = L(grid) - grid
+    # g below 1e-13·q is rounding, not a root (tanh at σ_w = 1, σ_b = 0: L(q) − q ≈ −2q²
+    # rounds to +6e-34 at q = 1e-18); treating it as negative snaps q* = 0 there
+    g = np.where(np.abs(g) <= 1e-13 * grid, -1.0, g) if sb == 0.0 else g
     nonneg = np.nonzero(g >= 0.0)[0]
     if nonneg.size == 0:  # σ_b = 0 and g < 0 all the way down to 1e-18·hi: q* = 0
         return 0.0
@@ -733,6 +737,37 @@ def _input_q(act: Activation, sw: float, sb: float) -> float:
     return q if q > 0.0 else 1.0
 
 
+def _q_orbit(act: Activation, sw: float, sb: float, q_in: float, n: int, order: int) -> np.ndarray:
+    """q^(2), …, q^(n+1): the length map iterated from q^(2) = q_in (the variances of z^(l))."""
+    kind = _use_closed(act, "auto")
+    out = np.empty(n)
+    q = float(q_in)
+    for i in range(n):
+        out[i] = q
+        qa = np.asarray(q)
+        q = float(
+            _length_closed(kind, sw, sb, qa) if kind else _length_quad(act, sw, sb, qa, order)
+        )
+    return out
+
+
+def _chi_along(act: Activation, sw: float, q: np.ndarray, k: int, order: int) -> np.ndarray:
+    """σ_w² μ_k(q_l)-type factors: E[f'(√q_l Z)^{2k}] at every q_l of an orbit."""
+    return np.array([float(_deriv_moment(act, np.asarray(v), k, order, "auto")) for v in q])
+
+
+def _at_fixed_point(act: Activation, sw: float, sb: float, q: float) -> bool:
+    """Whether the inputs start at a fixed point q* > 0 (or f'² does not depend on q)."""
+    kind = _use_closed(act, "auto")
+    if kind is not None and kind[0] == "pwlin":
+        return True
+    try:
+        qs = fixed_point(act, sw, sb)
+    except ValueError:
+        return False
+    return qs > 0.0 and q == qs
+
+
 def _inputs_at(act, sw, sb, q: float, width: int, m: int, rng) -> np.ndarray:
     """m inputs a^(1) with ‖a‖²/width = (q − σ_b²)/σ_w² exactly, so that E z^(2)² = q."""
     target = max(q - sb * sb, 0.0) / (sw * sw)
@@ -772,9 +807,13 @@ class GradientNorms:
         Standard error of ``mean`` over the ``n_nets`` networks (each network's mean over its
         inputs is one sample; delta method for the ratio; NaN when n_nets = 1).
     predicted : (depth,) array
-        χ₁^{n_l − l}.
+        The mean-field prediction Π_{k=l}^{n_l − 1} σ_w² E[f'(√q^(k) Z)²] along the actual
+        layer variances ``q_layers``; this is χ₁^{n_l − l} when the inputs start at a fixed
+        point q* > 0 (or for relu / identity, whose f'² does not depend on q). Where q* = 0
+        (tanh with σ_b = 0, σ_w ≤ 1) or no finite q* exists, the inputs start at q = 1 and q
+        moves layer by layer; the prediction follows that orbit instead of silently using χ₁.
     chi1 : float
-        The mean-field χ₁ at (σ_w, σ_b) (σ_w²/2 for relu).
+        The mean-field χ₁ at (σ_w, σ_b) (σ_w²/2 for relu), i.e. at q*.
     rate : float
         The measured per-layer factor: (mean[0]/mean[-1])^{1/(depth − 1)}, the geometric mean
         of E‖δ^(l)‖²/E‖δ^(l+1)‖² over the depth − 1 steps (NaN for depth 1).
@@ -782,7 +821,9 @@ class GradientNorms:
         E‖δ^(n_l − 1)‖²/E‖δ^(n_l)‖², the first backward step, where ``readout="squared_error"``
         departs most from χ₁.
     q_in : float
-        The variance of z^(2) the inputs were scaled to (q*, or 1 where q* does not exist).
+        The variance of z^(2) the inputs were scaled to (q* if q* > 0, else 1).
+    q_layers : (depth,) array
+        q^(2), …, q^(n_l): the length map iterated from q_in (all equal to q* when q_in = q*).
     activation, readout : str
     sigma_w, sigma_b : float
     width, depth, n_nets, n_inputs : int
@@ -796,6 +837,7 @@ class GradientNorms:
     rate: float
     top_ratio: float
     q_in: float
+    q_layers: np.ndarray
     activation: str
     readout: str
     sigma_w: float
@@ -911,7 +953,12 @@ def gradient_norms(
     else:
         stderr = np.full(depth, np.nan)
     layers = np.arange(2, depth + 2)
-    predicted = x1 ** (depth + 1 - layers).astype(float)
+    q_layers = _q_orbit(act, sw, sb, q_in, depth, DEFAULT_ORDER)
+    if _at_fixed_point(act, sw, sb, q_in):
+        predicted = x1 ** (depth + 1 - layers).astype(float)
+    else:  # follow the orbit: factor σ_w² μ₁(q^(k)) for each backward step k = l … n_l − 1
+        fac = sw * sw * _chi_along(act, sw, q_layers, 1, DEFAULT_ORDER)
+        predicted = np.append(np.cumprod(fac[-2::-1])[::-1], 1.0) if depth > 1 else np.ones(1)
     rate = float(mean[0] ** (1.0 / (depth - 1))) if depth > 1 else math.nan
     top = float(mean[-2]) if depth > 1 else math.nan
     return GradientNorms(
@@ -923,6 +970,7 @@ def gradient_norms(
         rate=rate,
         top_ratio=top,
         q_in=q_in,
+        q_layers=q_layers,
         activation=act.label,
         readout=kind,
         sigma_w=sw,
@@ -977,13 +1025,19 @@ def predicted_jacobian_moments(
 
     Introduced in chapter 6 (Approximations that work).
 
-    With every z at variance q (q* by default) the D_l² have moments μ_k = E[f'(√q Z)^{2k}]
-    (:func:`derivative_moment`). Treating the D_l and W_l as asymptotically free, the
-    S-transform of JJᵀ is the product of the layers' S-transforms; expanding
-    S(w) = (1/m₁)(1 − (m₂/m₁² − 1) w + O(w²)) gives (Pennington, Schoenholz & Ganguli 2017,
-    2018)
+    z^(2) has variance q^(2) = q (default: q* where q* > 0, else 1) and z^(l+1) the variance
+    q^(l+1) = L(q^(l)) of the length map; the D_l² have moments μ_k(q^(l)) =
+    E[f'(√q^(l) Z)^{2k}] (:func:`derivative_moment`). Treating the D_l and W_l as
+    asymptotically free, the S-transform of JJᵀ is the product of the layers' S-transforms;
+    expanding S(w) = (1/m₁)(1 − (m₂/m₁² − 1) w + O(w²)) (the O(w) coefficients add) gives
+    (Pennington, Schoenholz & Ganguli 2017, 2018)
 
-        m₁ = (σ_w² μ₁)^L = χ₁^L,   m₂/m₁² − 1 = L (μ₂/μ₁² − 1 + s),
+        m₁ = Π_l σ_w² μ₁(q^(l)),   m₂/m₁² − 1 = Σ_l (μ₂/μ₁²(q^(l)) − 1 + s),
+
+    which is m₁ = χ₁^L, m₂/m₁² − 1 = L (μ₂/μ₁² − 1 + s) when q is a fixed point q* (every
+    z at variance q*). Where q* = 0 (tanh, σ_b = 0, σ_w ≤ 1) or does not exist, q moves
+    layer by layer and the orbit — not χ₁ — is the prediction (a fixed-q formula would be off
+    by orders of magnitude: tanh σ_w = 0.9, L = 10 from q = 1).
 
     with s = 1 for Gaussian W (WᵀW is Marchenko–Pastur, m₂ = 2σ_w⁴) and s = 0 for orthogonal
     W. Linear Gaussian: m₂ = L + 1 = FC_L(2); orthogonal linear: m₂ = 1 (dynamical isometry).
@@ -995,8 +1049,8 @@ def predicted_jacobian_moments(
         L, the number of factors D_l W_l.
     init : {"gaussian", "orthogonal"}
     q : float >= 0, optional
-        Default: q* where it exists (1 for relu / identity at or above criticality, whose μ_k
-        do not depend on q).
+        The variance of z^(2), the start of the orbit. Default: q* where q* > 0, else 1 (for
+        relu / identity the μ_k do not depend on q).
 
     Returns
     -------
@@ -1008,11 +1062,18 @@ def predicted_jacobian_moments(
     init = _check_init(init)
     n = _order(order)
     qq = _input_q(act, sw, sb) if q is None else check_real(q, "q", low=0.0)
-    mu1 = float(_deriv_moment(act, np.asarray(qq), 1, n, "auto"))
-    mu2 = float(_deriv_moment(act, np.asarray(qq), 2, n, "auto"))
     s = 1.0 if init == "gaussian" else 0.0
-    m1 = (sw * sw * mu1) ** L
-    m2 = m1 * m1 * (1.0 + L * (mu2 / (mu1 * mu1) - 1.0 + s))
+    if _at_fixed_point(act, sw, sb, qq):
+        mu1 = float(_deriv_moment(act, np.asarray(qq), 1, n, "auto"))
+        mu2 = float(_deriv_moment(act, np.asarray(qq), 2, n, "auto"))
+        m1 = (sw * sw * mu1) ** L
+        m2 = m1 * m1 * (1.0 + L * (mu2 / (mu1 * mu1) - 1.0 + s))
+        return m1, m2
+    qs = _q_orbit(act, sw, sb, qq, L, n)
+    mu1 = _chi_along(act, sw, qs, 1, n)
+    mu2 = _chi_along(act, sw, qs, 2, n)
+    m1 = float(np.prod(sw * sw * mu1))
+    m2 = m1 * m1 * (1.0 + float(np.sum(mu2 / (mu1 * mu1) - 1.0 + s)))
     return m1, m2
 
 
@@ -1084,7 +1145,8 @@ def jacobian_spectrum(
     Introduced in chapter 6 (Approximations that work).
 
     For each network ``MLP.random([width] * (depth + 1), activation, σ_w, σ_b, init=init,
-    seed=seed + i)`` and one input with z^(2) at variance q* (as in :func:`gradient_norms`),
+    seed=seed + i)`` and one input with z^(2) at variance q* (q* > 0; else 1, and the prediction
+    follows the length map's orbit, as in :func:`gradient_norms`),
     the rows of J = ∂a^(n_l)/∂a^(1) are the δ^(1) of the ``width`` unit read-outs
     δ^(n_l) = e_i ⊙ f'(z^(n_l)), computed by :func:`bpcore.backprop.delta_recursion` as one
     batch; the eigenvalues of JJᵀ follow from its singular values. Cost O(depth · width³).
@@ -1172,8 +1234,12 @@ def hanin_V(n: int | Sequence[int] | np.ndarray) -> float | np.ndarray:
 
     Introduced in chapter 6 (Approximations that work).
 
-    Derivation (Hanin 2018, NeurIPS, "Which neural net architectures give rise to exploding and
-    vanishing gradients?"). A He-initialised ReLU layer without biases, W_ij ~ N(0, 2/n_in),
+    The exact per-layer law is the course's own derivation (chapter 6); Hanin (2018, NeurIPS,
+    "Which neural net architectures give rise to exploding and vanishing gradients?") shows
+    that the fluctuations are controlled by β = Σ 1/n_l (bounds of the form exp(Cβ) on the
+    moments of the Jacobian entries), and Hanin & Nica (2020, Comm. Math. Phys. 376, "Products
+    of many large random matrices and gradients in deep neural networks") give the log-normal
+    limit. Derivation: a He-initialised ReLU layer without biases, W_ij ~ N(0, 2/n_in),
     maps a tangent vector v to D W v, D = diag 1{W a > 0}. Write v = α â + w with w ⊥ a.
     Given the signs of g_i = (W â)_i, the |g_i| are independent half-normals and h_i = (W w)_i
     independent symmetric Gaussians, and (α|g_i| + h_i)² has the law of (α g_i + h_i)², a
@@ -1208,7 +1274,7 @@ def hanin_V(n: int | Sequence[int] | np.ndarray) -> float | np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class LogNormVariance:
-    """Simulated Var log‖J u‖² of He ReLU networks vs Hanin's exact and asymptotic laws.
+    """Simulated Var log‖J u‖² of He ReLU networks vs the exact per-layer law and its limit.
 
     Introduced in chapter 6 (Approximations that work).
 
@@ -1226,11 +1292,24 @@ class LogNormVariance:
     asymptotic : float
         5 Σ_{l=2}^{n_l} 1/s_l.
     mean_log : float
-        Sample mean of log‖J u‖² (its exact value Σ_l [ψ-terms] is not needed; E‖J u‖² = 1).
+        Sample mean of log‖J u‖² over the live samples. (Unconditionally
+        E‖J u‖² = Π_l s_l/s_{l−1} = s_{n_l}/s_1 — 1 only for equal first and last widths;
+        conditioned on "alive" it differs again.)
     n_samples : int
         Live samples used.
     n_dead : int
         Samples discarded because some layer had no active unit (J u = 0).
+    log_sq_norms : (n_samples,) array
+        The live samples log‖J u‖² themselves (for medians, histograms, …).
+    network : (n_samples,) int array
+        Which network (0 … n_nets − 1) each sample came from.
+    sq_norm_mean : float
+        Mean of ‖J u‖² over all samples, dead ones included as 0 (unbiased for s_{n_l}/s_1).
+    sq_norm_stderr : float
+        Its standard error over networks (each network's mean over its inputs is one sample:
+        the inputs of one network share its weights; NaN for one network).
+    expected_sq_norm : float
+        s_{n_l}/s_1, the exact E‖J u‖² (unconditional).
     """
 
     widths: tuple[int, ...]
@@ -1241,6 +1320,17 @@ class LogNormVariance:
     mean_log: float
     n_samples: int
     n_dead: int
+    log_sq_norms: np.ndarray
+    network: np.ndarray
+    sq_norm_mean: float
+    sq_norm_stderr: float
+    expected_sq_norm: float
+
+    @property
+    def median_sq_norm(self) -> float:
+        """Median of ‖J u‖² over all samples (dead ones as 0)."""
+        full = np.concatenate([np.exp(self.log_sq_norms), np.zeros(self.n_dead)])
+        return float(np.median(full))
 
     def __repr__(self) -> str:
         return (
@@ -1265,8 +1355,11 @@ def log_norm_variance(
     (relu also at the output, so J = ∂a^(n_l)/∂a^(1) = D_{n_l} W^(n_l − 1) ⋯ D_2 W^(1));
     each of its ``n_inputs`` (x, u) pairs has a Gaussian input x and an independent unit
     direction u, and J u is pushed forward layer by layer (v ← f'(z) ⊙ W v, a Jacobian–vector
-    product). The result is compared with Hanin's exact Σ_l V(s_l) (:func:`hanin_V`) and with
-    the large-width limit 5 Σ_l 1/s_l (Hanin 2018).
+    product). The result is compared with the exact Σ_l V(s_l) (:func:`hanin_V`, the course's
+    derivation) and with the large-width limit 5 Σ_l 1/s_l (cf. Hanin 2018 for the role of
+    β = Σ 1/s_l, Hanin & Nica 2020 for the log-normal limit). The samples themselves are
+    returned (``log_sq_norms``, ``network``), with the mean of ‖J u‖² and its standard error
+    over networks.
 
     Parameters
     ----------
@@ -1288,6 +1381,7 @@ def log_norm_variance(
     n_inputs = check_int(n_inputs, "n_inputs", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
     logs = []
+    per_net_sq = np.empty(n_nets)
     dead = 0
     for i in range(n_nets):
         net = MLP.random(list(s), "relu", weight_scale=math.sqrt(2.0), seed=seed + i)
@@ -1301,6 +1395,7 @@ def log_norm_variance(
             V = (V @ W.T) * (z > 0)
         nrm = np.sum(V * V, axis=1)
         alive = nrm > 0
+        per_net_sq[i] = float(nrm.mean())
         dead += int(np.count_nonzero(~alive))
         logs.append(np.log(nrm[alive]))
     x = np.concatenate(logs)
@@ -1329,4 +1424,16 @@ def log_norm_variance(
         mean_log=float(x.mean()),
         n_samples=N,
         n_dead=dead,
+        log_sq_norms=_ro(x),
+        network=_ro(np.concatenate([np.full(len(v), i) for i, v in enumerate(logs)])),
+        sq_norm_mean=float(per_net_sq.mean()),
+        sq_norm_stderr=(
+            float(per_net_sq.std(ddof=1) / math.sqrt(n_nets)) if n_nets > 1 else math.nan
+        ),
+        expected_sq_norm=s[-1] / s[0],
     )
+
+
+def _ro(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a

@@ -126,7 +126,7 @@ def test_length_map_is_vectorised():
     q = np.array([[0.1, 1.0], [2.0, 5.0]])
     out = mf.length_map("tanh", 1.3, 0.2, q)
     assert out.shape == (2, 2)
-    assert out[1, 0] == mf.length_map("tanh", 1.3, 0.2, 2.0)
+    assert out[1, 0] == pytest.approx(mf.length_map("tanh", 1.3, 0.2, 2.0), rel=1e-15)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -177,6 +177,8 @@ def test_fixed_point_is_attracting_fixed_point(act, sw, sb):
 
 def test_tanh_ordered_without_bias_has_zero_fixed_point():
     assert mf.fixed_point("tanh", 0.9, 0.0) == 0.0
+    assert mf.fixed_point("tanh", 1.0, 0.0) == 0.0  # the critical edge snaps to 0 too
+    assert mf.fixed_point("tanh", 1.02, 0.0) > 0.005
     assert mf.chi1("tanh", 0.9, 0.0) == pytest.approx(0.81, rel=1e-14)
     assert mf.fixed_point("tanh", 1.5, 0.0) > 0.1
 
@@ -221,8 +223,48 @@ def test_gradient_norms_random_readout_match_chi1(act, sw, sb):
     assert abs(r.ratio_error) <= 0.01
     assert r.mean[-1] == 1.0
     assert np.allclose(r.predicted, r.chi1 ** (r.depth + 1 - r.layers))
+    assert r.rate == pytest.approx(r.mean[0] ** (1 / (r.depth - 1)), rel=1e-12)
+    if act == "tanh":  # light tails: the simulation against χ₁ layer by layer
+        # 4 s.e. plus an O(1/n) finite-width bias per backward step (3/width per step allowed)
+        steps = r.depth + 1 - r.layers
+        tol = 4 * r.stderr + (3 / r.width) * steps * r.predicted
+        assert np.all(np.abs(r.mean - r.predicted) <= tol), r.mean / r.predicted - 1
     assert np.all(np.isfinite(r.stderr))
     assert np.all(r.stderr[:-1] > 0)
+
+
+def test_gradient_norms_rate_exponent_at_small_depth():
+    # depth 3: two backward steps, rate = mean[0]^(1/2); the exponent 1/3 would miss by 4 %
+    r = mf.gradient_norms("tanh", 1.5, 0.05, 400, 3, n_nets=16, n_inputs=16, seed=3)
+    assert r.rate == pytest.approx(r.mean[0] ** 0.5, rel=1e-12)
+    assert r.rate == pytest.approx(r.chi1, rel=0.015)
+
+
+def test_gradient_norms_zero_fixed_point_follows_the_orbit():
+    # q* = 0: inputs start at q = 1 and q decays; the prediction must follow q^(l), not χ₁(0)
+    r = mf.gradient_norms("tanh", 0.9, 0.0, 128, 8, n_nets=8, n_inputs=8, seed=0)
+    assert r.q_in == 1.0
+    assert r.q_layers[0] == 1.0
+    assert r.q_layers[1] == pytest.approx(mf.length_map("tanh", 0.9, 0.0, 1.0))
+    assert np.all(np.diff(r.q_layers) < 0)
+    assert not np.allclose(r.predicted, r.chi1 ** (r.depth + 1 - r.layers), rtol=0.1)
+    z = (r.mean[:-1] - r.predicted[:-1]) / r.stderr[:-1]
+    assert np.all(np.abs(z) < 5), z
+    assert np.all(np.abs(r.mean[:-1] / r.predicted[:-1] - 1) < 0.1)
+
+
+def _calibration(estimates, stderrs):
+    """mean(se²)/var(estimate) over replicates: ≈ 1 for honest standard errors."""
+    est = np.asarray(estimates)
+    return float(np.mean(np.asarray(stderrs) ** 2) / np.var(est, ddof=1))
+
+
+def test_gradient_norms_stderr_is_calibrated():
+    # 30 independent replicates (disjoint seeds); a ×3 inflation of the s.e. gives a ratio ~9
+    runs = [mf.gradient_norms("tanh", 1.2, 0.05, 32, 4, n_nets=8, n_inputs=4, seed=50 * k)
+            for k in range(30)]  # fmt: skip
+    ratio = _calibration([r.mean[0] for r in runs], [r.stderr[0] for r in runs])
+    assert 0.5 < ratio < 2.0, ratio
 
 
 def test_gradient_norms_squared_error_breaks_independence():
@@ -301,6 +343,25 @@ def test_nonlinear_moments_vs_free_probability(act, init):
     assert np.all(np.abs(r.relative_error) < 0.15)
 
 
+def test_jacobian_moments_stderr_is_calibrated():
+    runs = [mf.jacobian_spectrum("tanh", 1.2, 0.05, 32, 3, init="orthogonal", n_nets=8,
+                                 seed=50 * k) for k in range(30)]  # fmt: skip
+    for j in range(2):
+        ratio = _calibration([r.moments[j] for r in runs], [r.moments_stderr[j] for r in runs])
+        assert 0.5 < ratio < 2.0, (j, ratio)
+
+
+def test_jacobian_zero_fixed_point_follows_the_orbit():
+    # tanh σ_w = 0.9, σ_b = 0: q* = 0; the fixed-q formula would be off by a factor ~300
+    r = mf.jacobian_spectrum("tanh", 0.9, 0.0, 128, 10, init="orthogonal", n_nets=8, seed=0)
+    assert r.q_in == 1.0
+    z = (r.moments[:2] - r.predicted) / r.moments_stderr[:2]
+    assert np.all(np.abs(z) < 4), z
+    assert np.all(np.abs(r.relative_error) < 0.1)
+    fixed_q = (0.81 * mf.derivative_moment("tanh", 1.0)) ** 10
+    assert r.predicted[0] > 10 * fixed_q
+
+
 def test_predicted_moments_closed_forms():
     for L in (1, 5, 20):
         assert mf.predicted_jacobian_moments("relu", math.sqrt(2), 0.0, L) == pytest.approx(
@@ -350,6 +411,25 @@ def test_log_norm_variance_vs_exact(widths, n_nets):
         alive = r.n_samples / (r.n_samples + r.n_dead)
         assert alive == pytest.approx((15 / 16) ** 7, abs=0.04)
     assert "exact=" in repr(r)
+    assert r.log_sq_norms.shape == (r.n_samples,)
+    assert r.network.shape == (r.n_samples,)
+    assert r.mean_log == pytest.approx(r.log_sq_norms.mean())
+    assert r.expected_sq_norm == widths[-1] / widths[0]
+    assert abs(r.sq_norm_mean - r.expected_sq_norm) < 4 * r.sq_norm_stderr
+
+
+def test_log_norm_variance_unequal_widths_mean():
+    # E‖J u‖² = s_{n_l}/s_1 (2/3 here), dead samples counted as 0
+    r = mf.log_norm_variance([3, 6, 2], n_nets=400, n_inputs=8, seed=1)
+    assert abs(r.sq_norm_mean - 2 / 3) < 4 * r.sq_norm_stderr
+    assert r.median_sq_norm < r.sq_norm_mean
+
+
+def test_log_norm_variance_stderr_is_calibrated():
+    runs = [mf.log_norm_variance([8] * 4, n_nets=20, n_inputs=8, seed=50 * k) for k in range(30)]
+    assert 0.5 < _calibration([r.variance for r in runs], [r.stderr for r in runs]) < 2.0
+    ratio = _calibration([r.sq_norm_mean for r in runs], [r.sq_norm_stderr for r in runs])
+    assert 0.5 < ratio < 2.0
 
 
 # ---------------------------------------------------------------------------------------------

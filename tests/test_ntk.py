@@ -87,7 +87,7 @@ def test_closed_form_against_monte_carlo_of_the_recursion() -> None:
     for depth, sw, sb in ((1, 1.0, 0.0), (3, np.sqrt(2.0), 0.3)):
         mc_K, mc_T = _monte_carlo_recursion(X, depth, sw, sb, 200_000, seed=depth)
         k = relu_kernels(X, depth=depth, W_std=sw, b_std=sb)
-        # neural-tangents' own test tolerance for analytic vs Monte Carlo kernels
+        # 2e5 Monte Carlo samples: a few standard errors of the entries (at most ~0.005)
         np.testing.assert_allclose(k.nngp, mc_K, rtol=0.02, atol=0.01)
         np.testing.assert_allclose(k.ntk, mc_T, rtol=0.02, atol=0.01)
 
@@ -306,11 +306,21 @@ def test_catapult_above_two_m_over_lambda_max() -> None:
     assert c.net_loss[-1] < c.net_loss[0]  # ... and comes back down
     assert c.kernel_shrink < 0.8  # because its kernel moved
     assert c.lambda_max[-1] < 2 * len(GRID) / c.lr
+    assert not c.diverged
+    assert c.alive_fraction > 0.5
+    assert c.net_loss[-1] < 0.5 * c.null_loss  # a fit, not a collapse to the zero predictor
     below = catapult_run(GRID, TARGET, width=512, lr_factor=0.5, steps=100, W_std=1.0, b_std=1.0)
     assert below.peak_loss == below.net_loss[0]
     assert abs(below.net_loss[-1] - below.linear_loss[-1]) < 0.2 * below.linear_loss[-1]
     assert abs(below.kernel_shrink - 1) < 0.05
     assert "CatapultRun(width=512" in repr(c)
+    assert not below.diverged
+
+
+def test_catapult_run_flags_a_blow_up() -> None:
+    c = catapult_run(GRID, TARGET, width=512, lr_factor=2.5, steps=40, W_std=1.0, b_std=1.0)
+    assert c.diverged
+    assert "diverged=True" in repr(c)
 
 
 # ---------------------------------------------------------------------------------------------

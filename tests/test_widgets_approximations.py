@@ -179,10 +179,21 @@ def test_ntk_divergence_says_what_the_network_does(ntk_exp: widgets.Explorer) ->
             _, text = ntk_exp.render(width=width, lr_fraction=frac)
             _assert_plain(text)
             assert "is above 2m/λ_max, the stability limit of the linearised model" in text
-            for verdict in ("catapults", "converges", "diverges too", "does not converge"):
+            for verdict in (
+                "catapults", "converges", "diverges too", "does not converge", "does not fit"
+            ):  # fmt: skip
                 if f"the network {verdict}" in text:
                     verdicts.add(verdict)
-    assert "catapults" in verdicts
+            if "the network catapults" in text:  # a catapult is a fit, not a collapse
+                assert c.net.loss[-1] < 0.5 * c.null_loss
+                assert f"to {c.lambda_max_final:.3g}" in text  # the kernel's λ̂_max measured
+            if c.collapsed:
+                assert "the network does not fit" in text
+                assert f"{c.alive_fraction:.0%} of its ReLUs" in text
+    assert {"catapults", "does not fit"} <= verdicts
+    c = ntk_comparison(4096, 3.0)  # the review's case: dies, ends at the zero predictor's loss
+    assert c.collapsed
+    assert c.alive_fraction < 0.3
     _, small = ntk_exp.render(width=16, lr_fraction=1.05)
     assert "the network converges" in small  # its own kernel differs at width 16
     assert "λ̂_max = " in small

@@ -59,14 +59,14 @@ PHASE_WIDTH = 64
 """Width s_l of the simulated networks."""
 PHASE_DEPTH = 20
 """Number of weight matrices n_l − 1 of the simulated networks."""
-PHASE_N_NETS = 4
+PHASE_N_NETS = 8
 """Number of random networks per setting (the error bars are over these)."""
 PHASE_N_INPUTS = 8
 """Number of inputs per network."""
 
 _SB_LINE = np.linspace(0.0, 1.7, 35)  # σ_b grid of the drawn critical line
 _SW_MAX = 3.2
-_ERR_SE = 2.0  # error bars: ± 2 standard errors
+_ERR_SE = 2.365  # error bars: ± t_{7, 0.975} standard errors (8 networks)
 
 
 @lru_cache(maxsize=2)
@@ -157,7 +157,7 @@ def _draw_phase(fig: Figure, sigma_w: float, sigma_b: float, activation: str) ->
     y_text = 0.93 if chi <= 1 else 0.2
     ax2.text(0.03, y_text, "line: mean field", color="C1", fontsize=9.5,
              transform=ax2.transAxes, va="top")  # fmt: skip
-    ax2.text(0.03, y_text - 0.1, "dots: simulated, ±2 s.e.", color="C0", fontsize=9.5,
+    ax2.text(0.03, y_text - 0.1, "dots: simulated, 95% t-bars", color="C0", fontsize=9.5,
              transform=ax2.transAxes, va="top")  # fmt: skip
     ax2.set_ylim(bottom - pad, top + pad)
     ax2.set_xticks([2, 6, 11, 16, 21])
@@ -180,7 +180,12 @@ def _draw_phase(fig: Figure, sigma_w: float, sigma_b: float, activation: str) ->
         f"layer, in {res.n_nets} random networks of width {res.width} and depth {res.depth} "
         f"with a random read-out, against the mean-field prediction χ₁ to the power nₗ − l: "
         f"the measured factor per layer is {res.rate:.3f}, at layer 2 the simulation gives "
-        f"{res.mean[0]:.3g} and the prediction {res.predicted[0]:.3g}.{q_note}"
+        f"{res.mean[0]:.3g} and the prediction {res.predicted[0]:.3g}. The bars (± "
+        f"{_ERR_SE:g} standard errors over {res.n_nets} networks, a 95% t-interval) under-cover: "
+        f"‖δ‖² is heavy-tailed (for ReLU log-normal, see the section on the finite-width law), "
+        f"so a mean over few networks is usually below E‖δ‖² and its standard error too small; "
+        f"and at width {res.width} each layer adds a finite-width bias of order 1/{res.width} "
+        f"to the factor χ₁.{q_note}"
     )
 
 
@@ -196,7 +201,9 @@ def phase_diagram_explorer() -> Explorer:
     exploding gradients. Bottom: :func:`bpcore.meanfield.gradient_norms` (random read-out,
     :data:`PHASE_N_NETS` networks of width :data:`PHASE_WIDTH` and depth :data:`PHASE_DEPTH`,
     :data:`PHASE_N_INPUTS` inputs each, started at q*) — the mean of ‖δ^(l)‖² relative to the
-    output layer with ± 2 standard errors over the networks — and the prediction
+    output layer with ± t_{7, 0.975} = 2.365 standard errors over the networks (these
+    under-cover: ‖δ‖² is heavy-tailed, log-normal for ReLU, and width 64 adds an O(1/n)
+    bias per layer; the figure text says so) — and the prediction
     χ₁^(n_l − l). All 90 simulations run when the explorer is built (about a second).
 
     In a notebook::
@@ -219,7 +226,8 @@ def phase_diagram_explorer() -> Explorer:
             r"$\chi_1 = 1$, the dot the current setting. Bottom: "
             rf"$E\|\delta^{{(l)}}\|^2$ relative to the output layer in {PHASE_N_NETS} random "
             rf"networks of width {PHASE_WIDTH} and depth {PHASE_DEPTH} with a random read-out "
-            r"(dots, ±2 standard errors), against the mean-field prediction "
+            r"(dots, 95% t-bars over the networks, which under-cover for heavy tails), "
+            r"against the mean-field prediction "
             r"$\chi_1^{\,n_l - l}$ (line)."
         ),
         figsize=STACKED_FIGSIZE,
@@ -277,6 +285,13 @@ class NTKComparison:
         test points :data:`NTK_GRID`.
     linear_loss : (NTK_STEPS + 1,) array
         (1/2m) Σ (f_t(x_i) − y_i)² of the linearised model (inf where it overflows).
+    lambda_max_final : float
+        Largest eigenvalue of the trained network's empirical kernel (NaN if it diverged).
+    alive_fraction : float
+        Fraction of hidden ReLUs of the trained network active somewhere on :data:`NTK_GRID`
+        (:func:`bpcore.ntk.alive_fraction`; NaN if it diverged).
+    null_loss : float
+        ½ mean(y²), the loss of predicting 0.
     """
 
     width: int
@@ -289,6 +304,14 @@ class NTKComparison:
     init_grid: np.ndarray
     linear: ntk.LinearizedTrajectory
     linear_loss: np.ndarray
+    lambda_max_final: float = float("nan")
+    alive_fraction: float = float("nan")
+    null_loss: float = float("nan")
+
+    @property
+    def collapsed(self) -> bool:
+        """The net did not diverge but ended above half the null loss (a near-constant fit)."""
+        return (not self.net.diverged) and float(self.net.loss[-1]) > 0.5 * self.null_loss
 
     def __repr__(self) -> str:
         return (
@@ -337,6 +360,11 @@ def ntk_comparison(width: int, lr_fraction: float) -> NTKComparison:
     lin_loss = np.where(np.isfinite(lin_loss), lin_loss, np.inf)
     for arr in (init_grid, net_grid, lin_loss):
         arr.setflags(write=False)
+    if run.diverged:
+        lam_end, alive = math.nan, math.nan
+    else:
+        lam_end = float(np.linalg.eigvalsh(ntk.empirical_ntk(run.net, NTK_X))[-1])
+        alive = ntk.alive_fraction(run.net, NTK_GRID)
     return NTKComparison(
         width=width,
         lr_fraction=lr_fraction,
@@ -348,6 +376,9 @@ def ntk_comparison(width: int, lr_fraction: float) -> NTKComparison:
         init_grid=init_grid,
         linear=lin,
         linear_loss=lin_loss,
+        lambda_max_final=lam_end,
+        alive_fraction=alive,
+        null_loss=float(0.5 * np.mean(NTK_Y**2)),
     )
 
 
@@ -361,10 +392,25 @@ def _net_verdict(c: NTKComparison) -> str:
     if c.net.diverged:
         return "the network diverges too"
     peak = int(np.nanargmax(loss))
+    m = NTK_X.shape[0]
+    if c.collapsed:
+        rise = f"its loss rises to {loss[peak]:.3g} at step {peak}, then " if peak > 0 else ""
+        return (
+            f"the network does not fit: {rise}it ends at {loss[-1]:.3g}, "
+            f"{loss[-1] / c.null_loss:.0%} of the loss {c.null_loss:.3g} of predicting 0, with "
+            f"only {c.alive_fraction:.0%} of its ReLUs still active on the plotted range "
+            f"(a dead unit gets no gradient): "
+            f"it collapsed towards a near-constant function instead of fitting"
+        )
     if loss[peak] > 1.5 * loss[0] and loss[-1] < loss[0]:
+        lam0, lam1 = c.lambda_max_empirical, c.lambda_max_final
+        moved = "fell" if lam1 < lam0 else "rose"
+        limit = 2.0 * m / c.lr
+        side = "below" if lam1 < limit else "still above"
         return (
             f"the network catapults: its loss rises to {loss[peak]:.3g} at step {peak}, then "
-            f"falls to {loss[-1]:.3g}"
+            f"falls to {loss[-1]:.3g}; its own kernel's λ̂_max {moved} from {lam0:.3g} to "
+            f"{lam1:.3g}, {side} 2m/η = {limit:.3g}"
         )
     if loss[-1] < loss[0]:
         kernel = (
@@ -469,9 +515,10 @@ def ntk_explorer() -> Explorer:
     infinite-width kernel Θ = :func:`bpcore.ntk.relu_ntk` and the network's own f_0
     (:func:`bpcore.ntk.linearized_training`). The learning rate is a fraction of 2m/λ_max(Θ):
     above 1 the linearised model diverges, and the figure says whether the network diverges
-    too, catapults (its loss rises, its kernel shrinks, then it converges) or converges
-    because its own kernel's λ̂_max differs at this width. All 50 runs are computed when the
-    explorer is built (about a second; :func:`ntk_comparison`).
+    too, catapults (its loss rises, then falls; the text reports the trained net's measured
+    λ̂_max against 2m/η), collapses (it ends above half the loss of predicting 0, most ReLUs
+    dead: not a fit) or converges because its own kernel's λ̂_max differs at this width. All 50
+    runs are computed when the explorer is built (about a second; :func:`ntk_comparison`).
 
     In a notebook::
 
