@@ -4,6 +4,7 @@ The machinery is in :mod:`bpcore.widgets.explorer`; each chapter's explorers are
 this package named for its topic, and every ``*_explorer`` factory is re-exported here.
 """
 
+from bpcore.widgets.approximations import ntk_explorer, phase_diagram_explorer
 from bpcore.widgets.depth import depth_explorer, linear_delta_norms
 from bpcore.widgets.dynamics import chain_closed_form, relu_regions_explorer, tied_chain_explorer
 from bpcore.widgets.explorer import (
@@ -32,6 +33,8 @@ __all__ = [
     "linear_delta_norms",
     "math_html",
     "network_explorer",
+    "ntk_explorer",
+    "phase_diagram_explorer",
     "plain_text",
     "recurrence_curves",
     "recurrence_explorer",
