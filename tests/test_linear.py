@@ -26,6 +26,7 @@ from bpcore.linear import (
     _descent_directions,
     delta_norms,
     gelfand_sequence,
+    linear_delta_norms,
     lyapunov_exponent_gaussian,
     lyapunov_exponent_gaussian_exact,
     lyapunov_spectrum_gaussian,
@@ -36,6 +37,7 @@ from bpcore.linear import (
     saxe_deep_mode_ode,
     saxe_learning_time,
     saxe_mode_trajectory,
+    saxe_simulation,
     spectral_radius,
     symbolic_tied_delta,
     tied_delta,
@@ -540,6 +542,29 @@ def test_bare_tied_recursion_equals_delta_recursion_and_exact_power():
             assert err <= 1e-13 * norm_wk * float(np.linalg.norm(delta))
 
 
+def test_linear_delta_norms_tied_equals_the_matrix_power() -> None:
+    """Chapter 0's explorer's numbers: tied weights give ‖(Wᵀ)ᵏ δ‖ exactly (its proposition)."""
+    depth, scale, width = 12, 1.3, 32
+    norms = linear_delta_norms(depth, scale, width=width, tied=True, seed=0)
+    rng = np.random.default_rng(0)
+    W = rng.standard_normal((1, width, width))[0] * scale / np.sqrt(width)
+    delta_out = np.ones(width) / np.sqrt(width)
+    expected = [
+        np.linalg.norm(np.linalg.matrix_power(W.T, depth - i) @ delta_out) for i in range(depth + 1)
+    ]
+    np.testing.assert_allclose(norms, expected, rtol=1e-10)
+    assert norms[-1] == pytest.approx(1.0)
+
+
+def test_linear_delta_norms_bad_input_and_overflow() -> None:
+    with pytest.raises(ValueError, match="depth must be an integer >= 1"):
+        linear_delta_norms(0, 1.0)
+    with pytest.raises(ValueError, match="weight_scale must be > 0"):
+        linear_delta_norms(3, 0.0)
+    with pytest.raises(OverflowError, match="overflows float64 at depth 2000"):
+        linear_delta_norms(2000, 3.0)
+
+
 def test_time_tied_delta_returns_positive_times_per_k():
     W = 0.9 * _ROT
     t_bare, t_rec, t_closed = time_tied_delta(W, [1, 3, 20], [1.0, 0.0], repeats=1)
@@ -844,11 +869,25 @@ def test_training_run_record_and_per_mode_u0():
             "init_scale must",
         ),
         (lambda: train_linear_network(100 * np.eye(2), 2, 200, 0.5, u0=1.0), ValueError, "lr=0.5"),
+        (lambda: saxe_simulation(0.0, 0.1), ValueError, "s must be > 0"),
+        (lambda: saxe_simulation(1.0, 1.0), ValueError, "u0 must be < 1"),
+        (lambda: saxe_simulation(1.0, 0.0), ValueError, "u0 must be > 0"),
     ],
 )
 def test_saxe_bad_input(call, exc, pattern):
     with pytest.raises(exc, match=pattern):
         call()
+
+
+@pytest.mark.parametrize(("s", "u0"), [(0.25, 1e-6), (1.0, 1e-3), (8.0, 1e-6), (8.0, 0.2)])
+def test_saxe_simulation_follows_the_closed_form(s: float, u0: float) -> None:
+    times, modes, lr = saxe_simulation(s, u0)
+    assert lr * s <= 0.01 + 1e-12
+    assert modes[0] == pytest.approx(u0, rel=1e-10)
+    closed = saxe_mode_trajectory(times, s, u0)
+    assert np.max(np.abs(modes - closed)) < 0.03 * s  # Euler error of gradient descent
+    assert modes[-1] == pytest.approx(s, rel=0.02)  # learned by the end of the window
+    assert times[-1] == pytest.approx(1.3 * saxe_learning_time(s, u0, 0.99 * s), rel=1e-9)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pytest
 
-from bpcore import widgets
+from bpcore import linear, widgets
 from bpcore.widgets import Control, Explorer, Scrubber
 
 
@@ -165,27 +164,9 @@ def test_bad_input_names_the_parameter(explorer: Explorer) -> None:
         Explorer("x", None, [Control("a", "a", (1,))], "c")
 
 
-def test_linear_delta_norms_tied_equals_the_matrix_power() -> None:
-    """The widget's numbers: tied weights give ‖(Wᵀ)ᵏ δ‖ exactly (chapter 0's proposition)."""
-    depth, scale, width = 12, 1.3, 32
-    norms = widgets.linear_delta_norms(depth, scale, width=width, tied=True, seed=0)
-    rng = np.random.default_rng(0)
-    W = rng.standard_normal((1, width, width))[0] * scale / np.sqrt(width)
-    delta_out = np.ones(width) / np.sqrt(width)
-    expected = [
-        np.linalg.norm(np.linalg.matrix_power(W.T, depth - i) @ delta_out) for i in range(depth + 1)
-    ]
-    np.testing.assert_allclose(norms, expected, rtol=1e-10)
-    assert norms[-1] == pytest.approx(1.0)
-
-
-def test_linear_delta_norms_bad_input_and_overflow() -> None:
-    with pytest.raises(ValueError, match="depth must be an integer >= 1"):
-        widgets.linear_delta_norms(0, 1.0)
-    with pytest.raises(ValueError, match="weight_scale must be > 0"):
-        widgets.linear_delta_norms(3, 0.0)
-    with pytest.raises(OverflowError, match="overflows float64 at depth 2000"):
-        widgets.linear_delta_norms(2000, 3.0)
+def test_linear_delta_norms_is_the_core_function() -> None:
+    """The chapter 0 explorer draws bpcore.linear's numbers (tested in tests/test_linear.py)."""
+    assert widgets.linear_delta_norms is linear.linear_delta_norms
 
 
 def test_depth_explorer_renders_every_extreme() -> None:

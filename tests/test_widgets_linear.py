@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bpcore import widgets
-from bpcore.linear import saxe_learning_time, saxe_mode_trajectory, spectral_radius
-from bpcore.widgets.linear import PRESETS, preset_matrix, saxe_simulation, tied_delta_norms
+from bpcore.linear import saxe_learning_time, spectral_radius
+from bpcore.widgets.linear import PRESETS, preset_matrix, tied_delta_norms
 
 
 @settings(max_examples=40, deadline=None)
@@ -82,25 +82,11 @@ def test_tied_norms_extremes_raise_readable_errors() -> None:
         (lambda: preset_matrix("symmetric", "big"), TypeError, "radius must be a real"),
         (lambda: tied_delta_norms("symmetric", 0.9, 0), ValueError, "depth must be an integer"),
         (lambda: tied_delta_norms("symmetric", 0.9, 2.5), TypeError, "depth must be an integer"),
-        (lambda: saxe_simulation(0.0, 0.1), ValueError, "s must be > 0"),
-        (lambda: saxe_simulation(1.0, 1.0), ValueError, "u0 must be < 1"),
-        (lambda: saxe_simulation(1.0, 0.0), ValueError, "u0 must be > 0"),
     ],
 )
 def test_bad_input_names_the_parameter(call, exc, pattern) -> None:
     with pytest.raises(exc, match=pattern):
         call()
-
-
-@pytest.mark.parametrize(("s", "u0"), [(0.25, 1e-6), (1.0, 1e-3), (8.0, 1e-6), (8.0, 0.2)])
-def test_saxe_simulation_follows_the_closed_form(s: float, u0: float) -> None:
-    times, modes, lr = saxe_simulation(s, u0)
-    assert lr * s <= 0.01 + 1e-12
-    assert modes[0] == pytest.approx(u0, rel=1e-10)
-    closed = saxe_mode_trajectory(times, s, u0)
-    assert np.max(np.abs(modes - closed)) < 0.03 * s  # Euler error of gradient descent
-    assert modes[-1] == pytest.approx(s, rel=0.02)  # learned by the end of the window
-    assert times[-1] == pytest.approx(1.3 * saxe_learning_time(s, u0, 0.99 * s), rel=1e-9)
 
 
 def test_explorers_render_every_extreme_and_show_messages() -> None:

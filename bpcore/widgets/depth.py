@@ -1,40 +1,17 @@
-"""Chapter 0's interactive figure: how the size of δ changes with depth in a linear network."""
+"""Chapter 0's interactive figure: how the size of δ changes with depth in a linear network.
+
+It draws ``bpcore.linear.linear_delta_norms`` (re-exported here and from ``bpcore.widgets``).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from bpcore._validate import check_int, check_real
-from bpcore.backprop import delta_recursion
+from bpcore.linear import linear_delta_norms
 from bpcore.widgets.explorer import Control, Explorer
 
 __all__ = ["depth_explorer", "linear_delta_norms"]
-
-
-def linear_delta_norms(
-    depth: int, weight_scale: float, width: int = 32, tied: bool = True, seed: int = 0
-) -> np.ndarray:
-    """‖δ^(l)‖ for l = 1, …, depth+1 in a linear network with Gaussian weights.
-
-    Introduced in chapter 0 ("The question"). The weights have entries N(0, σ_w²/width); tied
-    means one matrix W for every layer (the setting of the Q&A reply). δ at the output layer is
-    a fixed unit vector. Returns an array of length ``depth + 1``; entry 0 is ‖δ^(1)‖.
-    """
-    depth = check_int(depth, "depth", minimum=1)
-    width = check_int(width, "width", minimum=1)
-    weight_scale = check_real(weight_scale, "weight_scale", low=0, low_open=True)
-    rng = np.random.default_rng(seed)
-    n_matrices = 1 if tied else depth
-    Ws = rng.standard_normal((n_matrices, width, width)) * weight_scale / np.sqrt(width)
-    weights = [Ws[0]] * depth if tied else list(Ws)
-    delta_out = np.ones(width) / np.sqrt(width)
-    with np.errstate(over="raise", invalid="raise"):
-        try:
-            deltas = delta_recursion(weights, delta_out)
-        except FloatingPointError as exc:
-            raise OverflowError(f"‖δ‖ overflows float64 at depth {depth}") from exc
-    return np.linalg.norm(np.stack(deltas), axis=1)
 
 
 def _draw_depth(fig: Figure, depth: int, weight_scale: float) -> str:

@@ -6,7 +6,7 @@
   against the unit circle.
 * :func:`saxe_explorer` — a singular value s and an initial mode strength u₀: Saxe,
   McClelland & Ganguli's exact learning curve against gradient descent on a small two-layer
-  linear network.
+  linear network (``bpcore.linear.saxe_simulation``, re-exported here).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from bpcore.linear import (
     delta_norms,
     saxe_learning_time,
     saxe_mode_trajectory,
+    saxe_simulation,
     tied_delta,
-    train_linear_network,
 )
 from bpcore.plotting import STACKED_FIGSIZE as STACKED
 from bpcore.widgets.explorer import Control, Explorer
@@ -44,10 +44,6 @@ PRESETS = ("symmetric", "rotation-scaling", "defective", "non-normal")
 #: every depth. Each closed-form evaluation is one decomposition (≤ 2 ms even on the exact
 #: Jordan route), so this bounds the redraw time.
 _N_MARKERS = 9
-
-#: Gradient steps per unit of s·t in :func:`saxe_simulation`: lr·s = 1/_STEPS_PER_ST keeps the
-#: Euler error of gradient descent at about 1 % of the continuous-time curve.
-_STEPS_PER_ST = 100
 
 
 def preset_matrix(preset: str, radius: float) -> np.ndarray:
@@ -228,46 +224,6 @@ def tied_explorer() -> Explorer:
         ),
         figsize=STACKED,
     )
-
-
-@functools.lru_cache(maxsize=64)
-def _simulate(s: float, u0: float) -> tuple[np.ndarray, np.ndarray, float]:
-    t_end = 1.3 * saxe_learning_time(s, u0, 0.99 * s)
-    n_steps = max(200, math.ceil(_STEPS_PER_ST * s * t_end))
-    lr = t_end / n_steps
-    run = train_linear_network(
-        np.array([[s]]),
-        n_hidden=1,
-        n_steps=n_steps,
-        lr=lr,
-        u0=u0,
-        record_every=max(1, n_steps // 60),
-    )
-    times, modes = run.times, run.modes[:, 0]
-    times.setflags(write=False)
-    modes.setflags(write=False)
-    return times, modes, lr
-
-
-def saxe_simulation(s: float, u0: float) -> tuple[np.ndarray, np.ndarray, float]:
-    """Gradient descent on a one-mode two-layer linear network, for the Saxe explorer.
-
-    Introduced in chapter 3 (Linear networks).
-
-    Trains y = W^(2) W^(1) x with Σ³¹ = [[s]] (one input, one hidden and one output unit;
-    balanced init of strength u₀) by ``bpcore.linear.train_linear_network`` up to 1.3× the
-    time at which the closed form reaches 0.99 s, with learning rate lr = 1/(100 s) or smaller
-    (at least 200 steps). Results are cached.
-
-    Returns
-    -------
-    times : array (τ = 1 units: t = step · lr)
-    modes : array, the mode strength u(t) = W^(2) W^(1)
-    lr : float, the learning rate used
-    """
-    s = check_real(s, "s", low=0, low_open=True)
-    u0 = check_real(u0, "u0", low=0, high=s, low_open=True, high_open=True)
-    return _simulate(s, u0)
 
 
 def _draw_saxe(fig: Figure, s: float, u0: float) -> str:
