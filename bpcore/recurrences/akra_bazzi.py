@@ -2,8 +2,9 @@
 
 Introduced in chapter 1 (Linear recurrences).
 
-T(x) = Θ( x^p·(1 + ∫₁ˣ g(u)/u^{p+1} du) ) where p solves Σ aᵢ·bᵢᵖ = 1 (Akra & Bazzi 1998, with
-Leighton's polynomial-growth condition on g). ``akra_bazzi`` finds p (exactly when it can),
+T(x) = Θ( x^p·(1 + ∫₁ˣ g(u)/u^{p+1} du) ) where p solves Σ aᵢ·bᵢᵖ = 1 (Akra & Bazzi 1998,
+bib key ``akra1998solution``; in the form with Leighton's polynomial-growth condition on g,
+``leighton1996notes``). ``akra_bazzi`` finds p (exactly when it can),
 integrates g term by term and keeps the leading term; ``AkraBazziResult`` records it. The
 recurrence itself is evaluated numerically in :mod:`bpcore.recurrences.divide_and_conquer`.
 """
@@ -46,6 +47,13 @@ class AkraBazziResult:
         ∫₁ˣ g(u)/u^{p+1} du.
     bound : sympy expression
         The leading term of x^p·(1 + integral) without its constant factor: T(x) = Θ(bound).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from bpcore.recurrences import akra_bazzi, x
+    >>> akra_bazzi([(3, sp.Rational(1, 2))], x)  # Karatsuba
+    AkraBazziResult(T(x) = 3*T(x/2) + x: p = log(3)/log(2), T(x) = Θ(x**(log(3)/log(2))))
     """
 
     terms: tuple[tuple[sp.Expr, sp.Expr], ...]
@@ -63,11 +71,27 @@ class AkraBazziResult:
 
     @property
     def p_float(self) -> float:
-        """p as a float."""
+        """p as a float.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from bpcore.recurrences import akra_bazzi, x
+        >>> round(akra_bazzi([(3, sp.Rational(1, 2))], x).p_float, 4)
+        1.585
+        """
         return float(self.p)
 
     def bound_values(self, n: np.ndarray | Sequence[float]) -> np.ndarray:
-        """The bound evaluated (float64) at the points ``n`` (all > 0)."""
+        """The bound evaluated (float64) at the points ``n`` (all > 0).
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> from bpcore.recurrences import akra_bazzi, x
+        >>> akra_bazzi([(2, sp.Rational(1, 2))], x).bound_values([1.0, 2.0]).round(4)
+        array([0.    , 1.3863])
+        """
         arr = np.asarray(n, dtype=np.float64)
         f = sp.lambdify(x, self.bound, "numpy")
         return np.broadcast_to(np.asarray(f(arr), dtype=np.float64), arr.shape).copy()
@@ -366,7 +390,11 @@ def akra_bazzi(terms: Sequence[tuple[object, object]], g: sp.Expr) -> AkraBazziR
 
     Examples
     --------
-    >>> akra_bazzi([(2, sp.Rational(1, 2))], x).bound
+    >>> import sympy as sp
+    >>> from bpcore.recurrences import akra_bazzi, x
+    >>> akra_bazzi([(2, sp.Rational(1, 2))], x).bound  # merge sort
+    x*log(x)
+    >>> akra_bazzi([(1, sp.Rational(1, 3)), (1, sp.Rational(2, 3))], x).bound
     x*log(x)
     """
     pairs = _check_terms(terms)

@@ -52,6 +52,13 @@ def akra_bazzi_evaluate(
     Returns
     -------
     float64 array of length n_max + 1
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from bpcore.recurrences import akra_bazzi_evaluate, x
+    >>> akra_bazzi_evaluate([(2, sp.Rational(1, 2))], x, 8)  # T(n) = 2T(⌊n/2⌋) + n
+    array([ 1.,  1.,  4.,  5., 12., 13., 16., 17., 32.])
     """
     pairs = _check_terms(terms)
     g = _check_g(g)
@@ -129,6 +136,13 @@ def akra_bazzi_real(
     Returns
     -------
     float64 array, the same shape as ``xs``
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from bpcore.recurrences import akra_bazzi_real, x
+    >>> akra_bazzi_real([(2, sp.Rational(1, 2))], x, [1.0, 2.0, 4.0, 8.0])  # T(2ʲ) = (j + 1)·2ʲ
+    array([ 1.,  4., 12., 32.])
     """
     pairs = _check_terms(terms)
     g = _check_g(g)

@@ -24,6 +24,12 @@ def fibonacci(n: int) -> int:
 
     F(2k) = F(k)·(2F(k+1) − F(k)) and F(2k+1) = F(k)² + F(k+1)²: about three big-integer
     products per bit of n, and only F(n) (not F(n+1)) is formed at the last, largest step.
+
+    Examples
+    --------
+    >>> from bpcore.recurrences import fibonacci
+    >>> fibonacci(100)
+    354224848179261915075
     """
     n = check_int(n, "n", minimum=0)
     if n == 0:
@@ -57,6 +63,14 @@ def binet(n: int) -> float:
     φ = (1+√5)/2 and ψ = (1−√5)/2 are rounded to float64 and powered with ``np.power``;
     the point is to show where rounding makes the exact closed form give a wrong integer
     (see ``binet_failure_index``). Returns ``inf`` once φⁿ overflows (n > 1474).
+
+    Examples
+    --------
+    >>> from bpcore.recurrences import binet
+    >>> binet(10)
+    55.000000000000014
+    >>> binet(71)  # F(71) = 308061521170129: rounding gives the wrong integer
+    308061521170129.7
     """
     n = check_int(n, "n", minimum=0)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -81,6 +95,12 @@ def binet_failure_index(n_max: int = 1474) -> int:
     ------
     RuntimeError
         If no failure occurs for n ≤ n_max.
+
+    Examples
+    --------
+    >>> from bpcore.recurrences import binet_failure_index
+    >>> binet_failure_index()
+    71
     """
     n_max = check_int(n_max, "n_max", minimum=0)
     a, b = 0, 1

@@ -39,6 +39,12 @@ def first_order_product(
     Returns
     -------
     float64 array [a(0), a(1), …, a(N)]
+
+    Examples
+    --------
+    >>> from bpcore.recurrences import first_order_product
+    >>> first_order_product([2.0, 3.0, 4.0])  # cₙ = n + 2: a(n) = (n + 1)!
+    array([ 1.,  2.,  6., 24.])
     """
     c = check_real_array(coefficients, "coefficients", ndim=1)
     initial = check_real(initial, "initial")
