@@ -98,6 +98,13 @@ class TiedDelta:
         symmetric case, ``inf`` if P is singular). It is what decided the method.
     k : int
         Number of backward steps.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.linear import tied_delta
+    >>> tied_delta(np.array([[2.0, 1.0], [1.0, 2.0]]), 10, np.array([1.0, 0.0]))
+    TiedDelta(method='symmetric-eigh', k=10, condition=1, delta=[29525. 29524.])
     """
 
     delta: np.ndarray
@@ -199,6 +206,15 @@ def tied_delta(W: np.ndarray, k: int, delta_out: np.ndarray) -> TiedDelta:
         If W (with entries that are not small dyadic rationals) is so close to defective or
         so far from normal that round-off alone would spoil the result beyond
         ``ACCURACY_TARGET``; the message names W and k. Use exact entries instead.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.linear import tied_delta
+    >>> W = np.array([[0.5, 0.25], [0.0, 0.5]])  # defective: one Jordan block
+    >>> result = tied_delta(W, 3, np.array([1.0, 0.0]))
+    >>> result.method, result.delta.tolist()
+    ('jordan', [0.125, 0.1875])
     """
     W = check_square_matrix(W, "W")
     k = check_int(k, "k", minimum=0)
@@ -340,6 +356,14 @@ def untied_delta(weights: Sequence[np.ndarray], delta_out: np.ndarray) -> np.nda
     Returns
     -------
     (s_1,) or (m, s_1) array
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.linear import untied_delta
+    >>> weights = [2.0 * np.eye(2), np.array([[1.0, 1.0]])]  # W^(1) (2×2), W^(2) (1×2)
+    >>> untied_delta(weights, np.array([3.0]))  # δ^(1) = (W^(2) W^(1))ᵀ δ_out
+    array([6., 6.])
     """
     if isinstance(weights, np.ndarray) or not isinstance(weights, Sequence) or not weights:
         raise TypeError("weights must be a non-empty list of 2-D arrays [W^(1), …, W^(L)]")

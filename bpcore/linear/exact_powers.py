@@ -84,6 +84,18 @@ def symbolic_tied_delta(W: object, k: sp.Symbol | None = None) -> sp.Matrix:
     -------
     sympy.Matrix
         (Wᵀ)ᵏ as a function of k (valid for every integer k ≥ 0).
+
+    Examples
+    --------
+    >>> from bpcore.linear import symbolic_tied_delta
+    >>> symbolic_tied_delta([[1, 1], [0, 1]])  # (Wᵀ)ᵏ for a Jordan block
+    Matrix([
+    [1, 0],
+    [k, 1]])
+    >>> symbolic_tied_delta([[2, 0], [0, 3]])
+    Matrix([
+    [2**k,    0],
+    [   0, 3**k]])
     """
     if k is None:
         k = sp.Symbol("k", integer=True, nonnegative=True)

@@ -27,6 +27,14 @@ def reply_formula(W: np.ndarray, k: int) -> np.ndarray:
 
     (Wᵏ)ᵀ = (Wᵀ)ᵏ is the correct *operator*, but δ^(n) is that matrix applied to δ^(m):
     ``reply_formula(W, k) @ delta_out`` equals ``tied_delta(W, k, delta_out).delta``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.linear import reply_formula
+    >>> reply_formula(np.array([[1.0, 1.0], [0.0, 1.0]]), 3)  # a matrix, not δ
+    array([[1., 0.],
+           [3., 1.]])
     """
     W = check_square_matrix(W, "W")
     k = check_int(k, "k", minimum=0)
@@ -50,6 +58,14 @@ def rtdr_formula(R: np.ndarray, D: np.ndarray, k: int) -> np.ndarray:
     R : (n, n) array
     D : (n,) array of diagonal entries or (n, n) diagonal matrix
     k : int ≥ 0
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.linear import rtdr_formula
+    >>> rtdr_formula(np.eye(2), np.array([2.0, 3.0]), 2)
+    array([[4., 0.],
+           [0., 9.]])
     """
     R = check_square_matrix(R, "R")
     k = check_int(k, "k", minimum=0)
@@ -80,6 +96,15 @@ def rtdr_from_symmetric(W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     -------
     R : (n, n) orthogonal array (rows are eigenvectors)
     D : (n, n) diagonal array of eigenvalues
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.linear import rtdr_from_symmetric
+    >>> W = np.array([[2.0, 1.0], [1.0, 2.0]])
+    >>> R, D = rtdr_from_symmetric(W)
+    >>> np.diag(D).round(4).tolist(), bool(np.allclose(R.T @ D @ R, W))
+    ([1.0, 3.0], True)
     """
     W = check_square_matrix(W, "W")
     if np.max(np.abs(W - W.T)) > _SYMMETRY_RTOL * np.max(np.abs(W)):

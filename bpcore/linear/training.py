@@ -52,6 +52,15 @@ class LinearTrainingRun:
         Number of weight matrices L (Saxe's N_l = L + 1 layers of units).
     init : str
         ``"decoupled"`` or ``"random"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.linear import train_linear_network
+    >>> run = train_linear_network(np.diag([2.0, 1.0]), n_hidden=2, n_steps=500, lr=0.01)
+    >>> run  # doctest: +NUMBER +NORMALIZE_WHITESPACE
+    LinearTrainingRun(depth=2, init='decoupled', records=501, t_final=5,
+                      singular_values=[2. 1.], final_modes=[2.0 0.956])
     """
 
     times: np.ndarray
@@ -94,6 +103,13 @@ def saxe_mode_trajectory(
     s : float > 0     singular value (target strength).
     u0 : float in (0, s)   initial strength u(0).
     tau : float > 0   time constant (τ = 1/learning rate).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.linear import saxe_mode_trajectory
+    >>> saxe_mode_trajectory(np.array([0.0, 1.0, 5.0]), 1.0, 0.01).round(4)  # plateau, then rise
+    array([0.01  , 0.0695, 0.9955])
     """
     s, u0, tau = _check_mode(s, u0, tau)
     t_arr = check_real_array(t, "t")
@@ -110,6 +126,12 @@ def saxe_learning_time(s: float, u0: float, uf: float, tau: float = 1.0) -> floa
     Parameters
     ----------
     s : float > 0;  u0 : float in (0, s);  uf : float in (u0, s);  tau : float > 0.
+
+    Examples
+    --------
+    >>> from bpcore.linear import saxe_learning_time
+    >>> round(saxe_learning_time(1.0, 0.01, 0.5), 4)  # (1/2) ln 99
+    2.2976
     """
     s, u0, tau = _check_mode(s, u0, tau)
     uf = check_real(uf, "uf", low=u0, high=s, low_open=True, high_open=True)
@@ -136,6 +158,13 @@ def saxe_deep_mode_ode(
     s : float > 0;  u0 : float in (0, s);  tau : float > 0
     n_layers : int ≥ 2
         N_l, the number of layers of units (weight matrices + 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.linear import saxe_deep_mode_ode
+    >>> saxe_deep_mode_ode(np.array([0.0, 5.0]), 1.0, 0.01, n_layers=3).round(4)  # = the sigmoid
+    array([0.01  , 0.9955])
     """
     s, u0, tau = _check_mode(s, u0, tau)
     n_layers = check_int(n_layers, "n_layers", minimum=2)
@@ -255,6 +284,14 @@ def train_linear_network(
     Returns
     -------
     LinearTrainingRun
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.linear import train_linear_network
+    >>> run = train_linear_network(np.diag([2.0, 1.0]), n_hidden=2, n_steps=500, lr=0.01)
+    >>> run.modes[-1].round(3)  # the stronger mode is learned first
+    array([2.   , 0.956])
     """
     sigma31 = check_real_array(sigma31, "sigma31", ndim=2)
     n_hidden = check_int(n_hidden, "n_hidden", minimum=1)
@@ -377,6 +414,13 @@ def saxe_simulation(s: float, u0: float) -> tuple[np.ndarray, np.ndarray, float]
     times : array (τ = 1 units: t = step · lr)
     modes : array, the mode strength u(t) = W^(2) W^(1)
     lr : float, the learning rate used
+
+    Examples
+    --------
+    >>> from bpcore.linear import saxe_simulation
+    >>> times, modes, lr = saxe_simulation(1.0, 1e-3)
+    >>> times.shape, round(lr, 6), round(float(modes[-1]), 3)
+    ((64,), 0.009995, 1.0)
     """
     s = check_real(s, "s", low=0, low_open=True)
     u0 = check_real(u0, "u0", low=0, high=s, low_open=True, high_open=True)
