@@ -40,6 +40,13 @@ def depth_explorer() -> Explorer:
     """The chapter 0 explorer: depth and weight scale → ‖δ^(l)‖ per layer of a linear network.
 
     Introduced in chapter 0 ("The question").
+
+    Examples
+    --------
+    >>> from bpcore.widgets import depth_explorer
+    >>> explorer = depth_explorer()
+    >>> explorer.name, [control.name for control in explorer.controls]
+    ('depth-explorer', ['depth', 'weight_scale'])
     """
     return Explorer(
         name="depth-explorer",

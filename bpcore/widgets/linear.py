@@ -65,6 +65,13 @@ def preset_matrix(preset: str, radius: float) -> np.ndarray:
     Returns
     -------
     (2, 2) array
+
+    Examples
+    --------
+    >>> from bpcore.widgets.linear import preset_matrix
+    >>> preset_matrix("defective", 0.9)
+    array([[0.9, 1. ],
+           [0. , 0.9]])
     """
     if not isinstance(preset, str):
         raise TypeError(f"preset must be a string, one of {PRESETS}, got {type(preset).__name__}")
@@ -138,6 +145,13 @@ def tied_delta_norms(
     OverflowError
         If ‖δ‖ leaves the float64 range (overflow, or underflow to 0) before ``depth``; the
         message says which and suggests a smaller depth.
+
+    Examples
+    --------
+    >>> from bpcore.widgets.linear import tied_delta_norms
+    >>> recursion, k_closed, closed, method = tied_delta_norms("defective", 0.9, 10)
+    >>> method, k_closed.tolist(), round(float(closed[-1]), 4), round(float(recursion[-1]), 4)
+    ('schur', [0, 1, 2, 4, 5, 6, 8, 9, 10], 3.8899, 3.8899)
     """
     preset_matrix(preset, radius)  # validates preset and radius
     radius = check_real(radius, "radius", low=0, low_open=True)
@@ -201,6 +215,13 @@ def tied_explorer() -> Explorer:
     """Chapter 3 explorer: a tied 2×2 W (kind, spectral radius) and depth → ‖δ‖ and eigenvalues.
 
     Introduced in chapter 3 (Linear networks).
+
+    Examples
+    --------
+    >>> from bpcore.widgets import tied_explorer
+    >>> explorer = tied_explorer()
+    >>> explorer.name, [control.name for control in explorer.controls]
+    ('tied-explorer', ['preset', 'radius', 'depth'])
     """
     return Explorer(
         name="tied-explorer",
@@ -269,6 +290,13 @@ def saxe_explorer() -> Explorer:
     """Chapter 3 explorer: singular value s and initial strength u₀ → Saxe curve vs simulation.
 
     Introduced in chapter 3 (Linear networks).
+
+    Examples
+    --------
+    >>> from bpcore.widgets import saxe_explorer
+    >>> explorer = saxe_explorer()
+    >>> explorer.name, [control.name for control in explorer.controls]
+    ('saxe-explorer', ['s', 'u0'])
     """
     return Explorer(
         name="saxe-explorer",

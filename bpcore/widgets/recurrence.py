@@ -64,6 +64,13 @@ class RecurrenceCurves:
         Their exact multiplicities.
     rho : float
         The spectral radius max |r|.
+
+    Examples
+    --------
+    >>> from bpcore.widgets.recurrence import recurrence_curves
+    >>> recurrence_curves(1.0, 1.0, 0.0, "0, 1, 1", 10)  # doctest: +NORMALIZE_WHITESPACE
+    RecurrenceCurves(LinearRecurrence(a(n) = a(n-1) + a(n-2); a(0)=0, a(1)=1), n ≤ 10,
+                     ρ = 1.618, roots 1.618, −0.618)
     """
 
     recurrence: LinearRecurrence
@@ -81,7 +88,14 @@ class RecurrenceCurves:
         )
 
     def roots_text(self) -> str:
-        """The distinct roots (one of each conjugate pair, as a ± bi) with multiplicities."""
+        """The distinct roots (one of each conjugate pair, as a ± bi) with multiplicities.
+
+        Examples
+        --------
+        >>> from bpcore.widgets.recurrence import recurrence_curves
+        >>> recurrence_curves(2.0, -1.0, 0.0, "1, 1, 1", 10).roots_text()  # χ = (x − 1)²
+        '1 (×2)'
+        """
         return ", ".join(
             _root_text(r) + (f" (×{m})" if m > 1 else "")
             for r, m in zip(self.roots, self.multiplicities, strict=True)
@@ -148,6 +162,13 @@ def recurrence_curves(
     ValueError
         If every coefficient is 0, or if float64 cannot evaluate the closed form accurately
         (``numeric_fast``); OverflowError if |a(n)| leaves the float64 range.
+
+    Examples
+    --------
+    >>> from bpcore.widgets.recurrence import recurrence_curves
+    >>> curves = recurrence_curves(1.0, 1.0, 0.0, "0, 1, 1", 10)
+    >>> float(curves.exact[-1]), round(float(curves.closed[-1]), 6), curves.recurrence.order
+    (55.0, 55.0, 2)
     """
     coeffs = [
         Fraction(str(check_real(c, name))) for c, name in ((c1, "c1"), (c2, "c2"), (c3, "c3"))
@@ -285,6 +306,13 @@ def recurrence_explorer() -> Explorer:
     """Chapter 1 explorer: coefficients c₁, c₂, c₃ and initial values → roots and |a(n)|.
 
     Introduced in chapter 1 (Linear recurrences).
+
+    Examples
+    --------
+    >>> from bpcore.widgets import recurrence_explorer
+    >>> explorer = recurrence_explorer()
+    >>> explorer.name, [control.name for control in explorer.controls]
+    ('recurrence-explorer', ['c1', 'c2', 'c3', 'initial', 'n_max'])
     """
     return Explorer(
         name="recurrence-explorer",
