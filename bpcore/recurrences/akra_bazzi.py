@@ -52,8 +52,8 @@ class AkraBazziResult:
     --------
     >>> import sympy as sp
     >>> from bpcore.recurrences import akra_bazzi, x
-    >>> akra_bazzi([(3, sp.Rational(1, 2))], x)  # Karatsuba
-    AkraBazziResult(T(x) = 3*T(x/2) + x: p = log(3)/log(2), T(x) = Θ(x**(log(3)/log(2))))
+    >>> akra_bazzi([(4, sp.Rational(1, 2))], x)
+    AkraBazziResult(T(x) = 4*T(x/2) + x: p = 2, T(x) = Θ(x**2))
     """
 
     terms: tuple[tuple[sp.Expr, sp.Expr], ...]
@@ -77,8 +77,9 @@ class AkraBazziResult:
         --------
         >>> import sympy as sp
         >>> from bpcore.recurrences import akra_bazzi, x
-        >>> round(akra_bazzi([(3, sp.Rational(1, 2))], x).p_float, 4)
-        1.585
+        >>> result = akra_bazzi([(1, sp.Rational(1, 3)), (1, sp.Rational(1, 2))], x)
+        >>> result.p_exact, round(result.p_float, 4)  # (1/3)ᵖ + (1/2)ᵖ = 1
+        (False, 0.7879)
         """
         return float(self.p)
 

@@ -389,7 +389,7 @@ class LinearRecurrence:
         Examples
         --------
         >>> from bpcore.recurrences import LinearRecurrence
-        >>> LinearRecurrence([1, 1], [0, 1]).verify_closed_form(range(30))
+        >>> LinearRecurrence([1, 1], [0, 1]).verify_closed_form(range(10))
         True
         """
         if ns is None:

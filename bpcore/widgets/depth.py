@@ -44,9 +44,8 @@ def depth_explorer() -> Explorer:
     Examples
     --------
     >>> from bpcore.widgets import depth_explorer
-    >>> explorer = depth_explorer()
-    >>> explorer.name, [control.name for control in explorer.controls]
-    ('depth-explorer', ['depth', 'weight_scale'])
+    >>> {control.name: control.default for control in depth_explorer().controls}
+    {'depth': 20, 'weight_scale': 1.0}
     """
     return Explorer(
         name="depth-explorer",

@@ -294,9 +294,8 @@ def saxe_explorer() -> Explorer:
     Examples
     --------
     >>> from bpcore.widgets import saxe_explorer
-    >>> explorer = saxe_explorer()
-    >>> explorer.name, [control.name for control in explorer.controls]
-    ('saxe-explorer', ['s', 'u0'])
+    >>> saxe_explorer().controls[0].values  # the singular values s offered
+    (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
     """
     return Explorer(
         name="saxe-explorer",
