@@ -22,7 +22,8 @@ stack_network`` and ``impossibility.stack_network`` both work).
   ``fractions.Fraction``: :func:`stack_network` compiles a finite-control stack program into
   ONE tied layer a ↦ σ(W a + b) with rational W, b — one layer per machine step — and
   :meth:`StackNetwork.decode` reads the machine configuration off any layer's activations;
-  :func:`float64_failure` measures how many symbols float64 survives.
+  :func:`float64_failure` measures how many symbols float64 survives, and
+  :func:`reversal_run` compares the exact and float64 runs layer by layer.
 * **Products of matrices** (:mod:`~bpcore.impossibility.jsr`). :func:`jsr_bounds` brackets
   the joint spectral radius by brute force over all products of length k, and counts the
   products it formed; :func:`relu_backward_factors` gives the backward factors D Wᵀ of a tied
@@ -66,8 +67,10 @@ from bpcore.impossibility.jsr import (
 from bpcore.impossibility.stack_layer import (
     FloatFailure,
     StackNetwork,
+    StackRun,
     float64_failure,
     relu_embedding,
+    reversal_run,
     stack_network,
 )
 from bpcore.impossibility.stack_machine import (
@@ -98,6 +101,7 @@ __all__ = [
     "JSRBounds",
     "QuadraticChain",
     "StackNetwork",
+    "StackRun",
     "companion_matrix",
     "dedekind_cycle_types",
     "float64_failure",
@@ -111,6 +115,7 @@ __all__ = [
     "quadratic_chain",
     "relu_backward_factors",
     "relu_embedding",
+    "reversal_run",
     "reverse_program",
     "run_reference",
     "saturated_linear",

@@ -32,7 +32,15 @@ from bpcore.impossibility.stack_machine import (
     stack_top,
 )
 
-__all__ = ["FloatFailure", "StackNetwork", "float64_failure", "relu_embedding", "stack_network"]
+__all__ = [
+    "FloatFailure",
+    "StackNetwork",
+    "StackRun",
+    "float64_failure",
+    "relu_embedding",
+    "reversal_run",
+    "stack_network",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -432,3 +440,116 @@ def float64_failure(max_symbols: int = 40, seed: int = 0) -> FloatFailure:
             if net.decode(z) != conf:
                 return FloatFailure(n, step, bits, seed)
     return FloatFailure(None, None, (), seed)
+
+
+# ---------------------------------------------------------------------------------------------
+# the reversal network, exact against float64, layer by layer
+
+
+@functools.cache
+def _reversal_network() -> StackNetwork:
+    return stack_network(reverse_program(), 2)
+
+
+@dataclass(frozen=True, eq=False)
+class StackRun:
+    """The reversal network on an input, layer by layer, in exact arithmetic and in float64.
+
+    Introduced in chapter 5 (What can be proved impossible).
+
+    Built by :func:`reversal_run`.
+
+    Attributes
+    ----------
+    bits : str
+        The input, stack 1 top first (stack 2 starts empty).
+    exact : tuple of (N,) object arrays
+        The activations after 0, …, L machine steps (layers 1, …, L + 1 in the chapter's
+        numbering, where layer 1 is the input) in ``Fraction`` arithmetic
+        (:meth:`StackNetwork.run`).
+    float64 : tuple of (N,) float arrays
+        The same layers in float64 (:meth:`StackNetwork.run_float64`).
+    decoded_exact, decoded_float64 : tuple of Configuration
+        :meth:`StackNetwork.decode` of every layer of each run.
+    network : StackNetwork
+        ``stack_network(reverse_program())``, the network that ran.
+    """
+
+    bits: str
+    exact: tuple[np.ndarray, ...]
+    float64: tuple[np.ndarray, ...]
+    decoded_exact: tuple[Configuration, ...]
+    decoded_float64: tuple[Configuration, ...]
+    network: StackNetwork
+
+    @property
+    def layers(self) -> int:
+        """L, the last layer computed."""
+        return len(self.exact) - 1
+
+    def __repr__(self) -> str:
+        wrong = [l for l in range(self.layers + 1) if not self.agrees(l)]
+        first = wrong[0] if wrong else None
+        return (
+            f"StackRun(n={len(self.bits)}, layers 0..{self.layers}, "
+            f"float64 first wrong at layer {first})"
+        )
+
+    def agrees(self, layer: int) -> bool:
+        """Whether the float64 layer decodes to the exact configuration."""
+        return self.decoded_float64[layer] == self.decoded_exact[layer]
+
+    def max_error(self, layer: int) -> float:
+        """max over the units of |float64 − exact| at ``layer``, measured exactly.
+
+        Every float is a ``Fraction``, so the difference is exact before it is rounded to a
+        float once; at layer 0 it is the rounding of the input a^(1) itself.
+        """
+        pairs = zip(self.float64[layer], self.exact[layer], strict=True)
+        return float(max(abs(Fraction(float(v)) - e) for v, e in pairs))
+
+    def longest_stack(self, layer: int) -> int:
+        """The most symbols on any stack of the exact run up to ``layer`` (its code has 2× bits).
+
+        A stack of k symbols has a code of at most 2k significant bits, and a wrong digit,
+        once there, stays wrong: this is what float64's 53 bits are up against.
+        """
+        return max(len(s) for c in self.decoded_exact[: layer + 1] for s in c.stacks)
+
+
+def reversal_run(bits: object, layers: int) -> StackRun:
+    """Run the reversal network on ``bits`` for ``layers`` layers, exactly and in float64.
+
+    Introduced in chapter 5 (What can be proved impossible).
+
+    The network is ``stack_network(reverse_program())`` (built once); stack 1 holds ``bits``
+    (top first) and stack 2 starts empty. Every layer of both runs is decoded with
+    :meth:`StackNetwork.decode`, so the float64 run can be compared with the exact one.
+
+    Parameters
+    ----------
+    bits : sequence of 0/1 or a string of '0'/'1'
+        The input, top first.
+    layers : int >= 0
+        L; the machine halts after len(bits) + 1 steps and then stays put.
+
+    Returns
+    -------
+    StackRun
+        Its arrays are read-only.
+    """
+    text = "".join(map(str, _check_bits(bits, "bits")))
+    layers = check_int(layers, "layers", minimum=0)
+    net = _reversal_network()
+    exact = net.run("move", [text, ""], layers)
+    floats = net.run_float64("move", [text, ""], layers)
+    for z in (*exact, *floats):
+        z.setflags(write=False)
+    return StackRun(
+        text,
+        tuple(exact),
+        tuple(floats),
+        tuple(net.decode(z) for z in exact),
+        tuple(net.decode(z) for z in floats),
+        net,
+    )
