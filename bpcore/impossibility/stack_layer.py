@@ -129,22 +129,7 @@ class StackNetwork:
         and flags); all other units are 0, so R a^(1) reads it back. An object array of
         Fractions.
         """
-        if start not in self.states:
-            raise ValueError(f"start must be one of the states {list(self.states)}, got {start!r}")
-        if isinstance(stacks, str | bytes) or len(stacks) != self.n_stacks:
-            raise ValueError(
-                f"stacks must be a list of {self.n_stacks} bit sequences, got {stacks!r}"
-            )
-        codes = [stack_encode(_check_bits(s, f"stacks[{k}]")) for k, s in enumerate(stacks)]
-        G, K = len(self.transitions) + len(self.states), self.n_stacks
-        i = len(self.transitions) + self.states.index(start)  # the input group of `start`
-        z = np.array([Fraction(0)] * self.n_units, dtype=object)
-        z[i] = Fraction(1)
-        for j, q in enumerate(codes):
-            z[G + j * G + i] = q
-            z[G + (K + j) * G + i] = Fraction(stack_top(q))
-            z[G + (2 * K + j) * G + i] = Fraction(stack_nonempty(q))
-        return z
+        return _initial_activations(self, start, stacks)
 
     def step(self, z: np.ndarray) -> np.ndarray:
         """One layer, exactly: a^(l+1) = σ(W a^(l) + b) for a^(l) = ``z``, in Fractions (sparse).
@@ -217,26 +202,51 @@ class StackNetwork:
         control is the largest p_s and the stacks are decoded with mid-gap thresholds
         (:func:`stack_decode`), so a float run can be compared with the exact one.
         """
-        S, K = len(self.states), self.n_stacks
-        if isinstance(z, np.ndarray) and z.dtype != object:
-            z = self._check_z(z, exact=False)
-            u = self.R.astype(np.float64) @ z
-            state = self.states[int(np.argmax(u[:S]))]
-            stacks = tuple(stack_decode(float(u[S + j])) for j in range(K))
-            return Configuration(state, stacks)
-        z = self._check_z(z, exact=True)
-        u = self.R.dot(z)
-        p = list(u[:S])
-        if sorted(p) != [0] * (S - 1) + [1]:
-            raise ValueError(f"z does not encode a control state: p = {[str(v) for v in p]}")
-        stacks = []
-        for j in range(K):
-            q = Fraction(u[S + j])
-            s = stack_decode(q)
-            if u[S + K + j] != stack_top(q) or u[S + 2 * K + j] != stack_nonempty(q):
-                raise ValueError(f"z: the top/nonempty units of stack {j} disagree with its code")
-            stacks.append(s)
-        return Configuration(self.states[p.index(1)], tuple(stacks))
+        return _decode(self, z)
+
+
+# The bodies of StackNetwork.initial and StackNetwork.decode (module functions keep the class
+# short): they know the unit layout that stack_network builds.
+
+
+def _initial_activations(net: StackNetwork, start: str, stacks: Sequence[object]) -> np.ndarray:
+    if start not in net.states:
+        raise ValueError(f"start must be one of the states {list(net.states)}, got {start!r}")
+    if isinstance(stacks, str | bytes) or len(stacks) != net.n_stacks:
+        raise ValueError(f"stacks must be a list of {net.n_stacks} bit sequences, got {stacks!r}")
+    codes = [stack_encode(_check_bits(s, f"stacks[{k}]")) for k, s in enumerate(stacks)]
+    G, K = len(net.transitions) + len(net.states), net.n_stacks
+    i = len(net.transitions) + net.states.index(start)  # the input group of `start`
+    z = np.array([Fraction(0)] * net.n_units, dtype=object)
+    z[i] = Fraction(1)
+    for j, q in enumerate(codes):
+        z[G + j * G + i] = q
+        z[G + (K + j) * G + i] = Fraction(stack_top(q))
+        z[G + (2 * K + j) * G + i] = Fraction(stack_nonempty(q))
+    return z
+
+
+def _decode(net: StackNetwork, z: np.ndarray) -> Configuration:
+    S, K = len(net.states), net.n_stacks
+    if isinstance(z, np.ndarray) and z.dtype != object:
+        z = net._check_z(z, exact=False)
+        u = net.R.astype(np.float64) @ z
+        state = net.states[int(np.argmax(u[:S]))]
+        stacks = tuple(stack_decode(float(u[S + j])) for j in range(K))
+        return Configuration(state, stacks)
+    z = net._check_z(z, exact=True)
+    u = net.R.dot(z)
+    p = list(u[:S])
+    if sorted(p) != [0] * (S - 1) + [1]:
+        raise ValueError(f"z does not encode a control state: p = {[str(v) for v in p]}")
+    stacks = []
+    for j in range(K):
+        q = Fraction(u[S + j])
+        s = stack_decode(q)
+        if u[S + K + j] != stack_top(q) or u[S + 2 * K + j] != stack_nonempty(q):
+            raise ValueError(f"z: the top/nonempty units of stack {j} disagree with its code")
+        stacks.append(s)
+    return Configuration(net.states[p.index(1)], tuple(stacks))
 
 
 def stack_network(
