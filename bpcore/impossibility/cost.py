@@ -41,6 +41,12 @@ class GradientFlops:
         (δ^(1) is not computed).
     ratio : Fraction
         backward / forward; 3 − 1/L for L equal-width weight layers.
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import gradient_flops
+    >>> gradient_flops([2, 3, 1], m=4)
+    GradientFlops(forward=36, backward=84, ratio=7/3)
     """
 
     forward: int
@@ -108,6 +114,16 @@ class CheapGradient:
         the cost of the whole gradient in units of one forward pass.
     flop_ratio : (len(sizes), len(batches)) array
         :func:`gradient_flops` ratio for the same sizes (it does not depend on the batch).
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import measure_cheap_gradient
+    >>> result = measure_cheap_gradient([[8, 8], [8, 8, 8]], repeats=1, min_time=0.001)
+    >>> result.sizes, result.batches, result.ratio.shape
+    (((8, 8), (8, 8, 8)), (64,), (2, 1))
+    >>> result.flop_ratio  # the model's ratio; ``ratio`` is measured, so it varies
+    array([[2. ],
+           [2.5]])
     """
 
     sizes: tuple[tuple[int, ...], ...]
@@ -200,6 +216,13 @@ def measure_cheap_gradient(
     Returns
     -------
     CheapGradient
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import measure_cheap_gradient
+    >>> result = measure_cheap_gradient([[8, 8]], batches=[4], repeats=1, min_time=0.001)
+    >>> result.flop_ratio, bool(result.forward_seconds[0, 0] > 0)
+    (array([[2.]]), True)
     """
     if isinstance(sizes, str | bytes) or not isinstance(sizes, Sequence) or len(sizes) == 0:
         raise TypeError("sizes must be a non-empty list of layer-width lists, e.g. [[64] * 5]")

@@ -60,6 +60,15 @@ class GaloisFactor:
         radicals over ℚ.
     roots : tuple of sympy numbers
         The exact roots, ``CRootOf`` objects (Rationals for linear factors), real ones first.
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import galois_group_of
+    >>> factor = galois_group_of([[0, 1], [1, 1]]).factors[0]
+    >>> factor
+    GaloisFactor((x**2 - x - 1), group=S2, order=2, solvable_by_radicals=True)
+    >>> factor.degree, factor.roots
+    (2, (1/2 - sqrt(5)/2, 1/2 + sqrt(5)/2))
     """
 
     polynomial: sp.Poly
@@ -96,6 +105,15 @@ class GaloisReport:
         det(x I − W), monic, in the symbol ``x``.
     factors : tuple of GaloisFactor
         The irreducible factors over ℚ, in sympy's order.
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import galois_group_of
+    >>> report = galois_group_of([[2, 1], [1, 2]])
+    >>> report
+    GaloisReport(charpoly=x**2 - 4*x + 3, groups=[S1, S1], solvable_by_radicals=True)
+    >>> report.eigenvalues
+    (3, 1)
     """
 
     matrix: sp.Matrix
@@ -341,6 +359,12 @@ def matrix_power_entries(W: object, i: int, j: int, k_max: int) -> list[int | Fr
     -------
     list of int or Fraction
         [a_0, …, a_{k_max}]; ints when W has integer entries.
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import matrix_power_entries
+    >>> matrix_power_entries([[1, 1], [1, 0]], 0, 1, 10)  # (W^k)_01: the Fibonacci numbers
+    [0, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55]
     """
     M = _exact_matrix(W)
     n = M.shape[0]

@@ -41,6 +41,15 @@ class QuadraticChain:
         derivatives[N] = ∂z_N/∂z_0 = ∏_{k<N} 2 w z_k for N = 0, …, depth: the bottom δ as a
         function of the depth, the sequence the holonomic theorem is about.
     w, b : int or Fraction
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import quadratic_chain
+    >>> chain = quadratic_chain(3)
+    >>> chain
+    QuadraticChain(w=1, b=1, z0=1, depth=3, z_top has 5 bits)
+    >>> chain.zs, chain.deltas, chain.derivatives
+    ((1, 2, 5, 26), (80, 40, 10, 1), (1, 2, 8, 80))
     """
 
     zs: tuple[int | Fraction, ...]
@@ -149,6 +158,15 @@ class GrowthCertificate:
         the last term obeys the bound).
     c, K : float
         The constants tested.
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import growth_certificate, quadratic_chain
+    >>> cert = growth_certificate(quadratic_chain(12), c=2, K=10)
+    >>> cert
+    GrowthCertificate(n=13, c=2, K=10, loglog_slope=0.6931, violated_from=7)
+    >>> round(float(cert.c_needed[-1]), 1)  # the exponent c that n = 12 would need
+    82.1
     """
 
     log_abs: np.ndarray

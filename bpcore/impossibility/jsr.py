@@ -39,6 +39,15 @@ class JSRBounds:
         Matrix products formed so far to reach length k (m² + … + m^k).
     word : tuple of int
         Indices (left to right) of a product attaining ``lower``.
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import jsr_bounds
+    >>> bounds = jsr_bounds([[[1, 1], [0, 1]], [[1, 0], [0, 0]]], 4)
+    >>> bounds
+    JSRBounds(lower=1, upper=1.43463, k=4, products=16)
+    >>> bounds.word, bounds.multiplications
+    ((0, 0, 0, 0), 28)
     """
 
     lower: float
@@ -97,6 +106,13 @@ def jsr_bounds_by_length(
     -------
     tuple of JSRBounds
         Entry k − 1 is for length k.
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import jsr_bounds_by_length
+    >>> table = jsr_bounds_by_length([[[1, 1], [0, 1]], [[1, 0], [0, 0]]], 4)
+    >>> [round(b.upper, 4) for b in table]  # JSR = 1: the upper bound closes slowly
+    [1.618, 1.5538, 1.4892, 1.4346]
     """
     A = _check_matrix_set(matrices)
     k_max = check_int(k_max, "k_max", minimum=1)
@@ -191,6 +207,16 @@ def relu_backward_factors(W: object, patterns: object = None) -> np.ndarray:
     -------
     (p, n, n) array
         Entry k is diag(patterns[k]) Wᵀ; default order: pattern k has bit j = (k >> j) & 1.
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import relu_backward_factors
+    >>> factors = relu_backward_factors([[1, 2], [3, 4]])
+    >>> factors.shape
+    (4, 2, 2)
+    >>> factors[1]  # pattern 1: only unit 0 on, so only row 0 of Wᵀ survives
+    array([[1., 3.],
+           [0., 0.]])
     """
     W = check_square_matrix(W, "W")
     n = W.shape[0]

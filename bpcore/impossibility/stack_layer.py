@@ -83,6 +83,15 @@ class StackNetwork:
     transitions : tuple of tuples
         (state, reads…, next_state, ops…) per transition, in unit order.
     n_stacks : int
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import reverse_program, stack_network
+    >>> net = stack_network(reverse_program())
+    >>> net
+    StackNetwork(states=['move', 'halt'], stacks=2, transitions=18, units=140)
+    >>> net.decode(net.step(net.initial("move", ["10", ""])))
+    Configuration(state='move', stacks=[0, 1])
     """
 
     b: np.ndarray
@@ -408,6 +417,12 @@ class FloatFailure:
     bits : tuple of int
         The input that failed.
     seed : int
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import float64_failure
+    >>> float64_failure(5)  # float64 reverses every string of up to 5 symbols
+    FloatFailure(symbols=None, step=None, bits=(), seed=0)
     """
 
     symbols: int | None
@@ -436,6 +451,13 @@ def float64_failure(max_symbols: int = 40, seed: int = 0) -> FloatFailure:
     Returns
     -------
     FloatFailure
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import float64_failure
+    >>> failure = float64_failure(30, seed=0)
+    >>> failure.symbols, failure.step
+    (26, 26)
     """
     max_symbols = check_int(max_symbols, "max_symbols", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
@@ -483,6 +505,15 @@ class StackRun:
         :meth:`StackNetwork.decode` of every layer of each run.
     network : StackNetwork
         ``stack_network(reverse_program())``, the network that ran.
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import reversal_run
+    >>> run = reversal_run("10" * 13, 27)
+    >>> run
+    StackRun(n=26, layers 0..27, float64 first wrong at layer 26)
+    >>> run.longest_stack(26), run.max_error(0)  # 26 symbols: a 52-bit code, exact at layer 0
+    (26, 0.0)
     """
 
     bits: str
@@ -547,6 +578,15 @@ def reversal_run(bits: object, layers: int) -> StackRun:
     -------
     StackRun
         Its arrays are read-only.
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import reversal_run
+    >>> run = reversal_run("10", 3)
+    >>> run.decoded_exact[-1], run.agrees(3)
+    (Configuration(state='halt', stacks=[∅, 01]), True)
+    >>> reversal_run("1" * 27, 0)  # a 54-bit code: float64 rounds the input itself
+    StackRun(n=27, layers 0..0, float64 first wrong at layer 0)
     """
     text = "".join(map(str, _check_bits(bits, "bits")))
     layers = check_int(layers, "layers", minimum=0)

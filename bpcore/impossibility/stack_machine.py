@@ -50,6 +50,13 @@ def saturated_linear(x: object) -> object:
     Introduced in chapter 5 (What can be proved impossible).
 
     A Fraction or int gives a Fraction or int (no rounding); a float array gives np.clip(x, 0, 1).
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> from bpcore.impossibility import saturated_linear
+    >>> [saturated_linear(x) for x in (-1, Fraction(1, 3), 2)]
+    [0, Fraction(1, 3), 1]
     """
     if isinstance(x, np.ndarray):
         if x.dtype == object:
@@ -118,6 +125,12 @@ def stack_top(q: object) -> int:
     """Top symbol of the stack coded by q: σ(4q − 2) (0 for the empty stack).
 
     Introduced in chapter 5 (What can be proved impossible).
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import stack_encode, stack_top
+    >>> stack_top(stack_encode([1, 0])), stack_top(stack_encode([0, 1])), stack_top(0)
+    (1, 0, 0)
     """
     return int(saturated_linear(4 * _check_code(q) - 2))
 
@@ -126,6 +139,12 @@ def stack_nonempty(q: object) -> int:
     """1 if the stack coded by q is non-empty, else 0: σ(4q).
 
     Introduced in chapter 5 (What can be proved impossible).
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import stack_encode, stack_nonempty
+    >>> stack_nonempty(stack_encode([0])), stack_nonempty(stack_encode([]))
+    (1, 0)
     """
     return int(saturated_linear(4 * _check_code(q)))
 
@@ -134,6 +153,14 @@ def stack_push(q: object, bit: int) -> Fraction:
     """Push ``bit`` onto the stack coded by q: q/4 + (2 bit + 1)/4 (affine; no σ needed).
 
     Introduced in chapter 5 (What can be proved impossible).
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import stack_encode, stack_push
+    >>> stack_push(stack_encode([0]), 1)
+    Fraction(13, 16)
+    >>> stack_push(stack_encode([0]), 1) == stack_encode([1, 0])
+    True
     """
     b = check_int(bit, "bit", minimum=0)
     if b > 1:
@@ -145,6 +172,14 @@ def stack_pop(q: object) -> Fraction:
     """Pop the stack coded by q: σ(4q − 2 top(q) − 1) (popping the empty stack leaves it empty).
 
     Introduced in chapter 5 (What can be proved impossible).
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import stack_encode, stack_pop
+    >>> stack_pop(stack_encode([1, 0])) == stack_encode([0])
+    True
+    >>> stack_pop(0)  # the empty stack stays empty
+    Fraction(0, 1)
     """
     v = _check_code(q)
     return Fraction(saturated_linear(4 * v - 2 * stack_top(v) - 1))
@@ -159,6 +194,15 @@ def stack_decode(q: object, *, max_symbols: int | None = None) -> tuple[int, ...
     float the decision thresholds sit in the middle of the gaps (nonempty iff q ≥ 1/8, top 1
     iff q ≥ 1/2) and at most ``max_symbols`` (default 64) symbols are read, so a corrupted
     float code decodes to *something* that can be compared with the exact run.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> from bpcore.impossibility import stack_decode
+    >>> stack_decode(Fraction(13, 16))
+    (1, 0)
+    >>> stack_decode(0.8125)  # a float: decided by the mid-gap thresholds
+    (1, 0)
     """
     if isinstance(q, float | np.floating):
         limit = 64 if max_symbols is None else check_int(max_symbols, "max_symbols", minimum=0)
@@ -185,6 +229,12 @@ class Configuration:
     """A stack machine's configuration: control state and stacks (each a tuple, top first).
 
     Introduced in chapter 5 (What can be proved impossible).
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import Configuration
+    >>> Configuration("move", ((1, 0), ()))
+    Configuration(state='move', stacks=[10, ∅])
     """
 
     state: str
@@ -275,6 +325,16 @@ def run_reference(
     Returns the configurations after 0, 1, …, ``steps`` steps (the reference the network is
     checked against). Popping an empty stack leaves it empty; a state without transitions
     halts (stays put).
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import reverse_program, run_reference
+    >>> for conf in run_reference(reverse_program(), "move", ["10", ""], 3):
+    ...     print(conf)
+    Configuration(state='move', stacks=[10, ∅])
+    Configuration(state='move', stacks=[0, 1])
+    Configuration(state='move', stacks=[∅, 01])
+    Configuration(state='halt', stacks=[∅, 01])
     """
     n_stacks = len(stacks)
     states, table = _normalise_program(program, n_stacks)
@@ -301,6 +361,12 @@ def reverse_program() -> dict[tuple[str, ...], tuple[str, ...]]:
     State ``"move"``: if stack 1 is empty go to ``"halt"``, else pop its top s and push s on
     stack 2. From stacks (s_1 … s_n, ∅) it halts after n + 1 steps with (∅, s_n … s_1), i.e.
     stack 2 read top first is the reversed string.
+
+    Examples
+    --------
+    >>> from bpcore.impossibility import reverse_program
+    >>> reverse_program()[("move", "0", "*")]  # read 0 on stack 1: pop it, push 0 on stack 2
+    ('move', 'pop', 'push0')
     """
     return {
         ("move", "empty", "*"): ("halt", "noop", "noop"),
