@@ -67,6 +67,16 @@ class DegreeGrowth:
     weights, biases : tuple
         The exact weights and biases used (tied: one of each; untied: one per layer up to the
         largest depth; depth L uses the first L).
+
+    Examples
+    --------
+    >>> from bpcore.symbolic import degree_growth
+    >>> degree_growth([1, -1, 2], [1, 2, 3], width=2)
+    DegreeGrowth(f(z) = 2*z**2 - z + 1, width=2, tied, seed=0)
+    depth  degree  d^L  terms  count_ops  coeff bits  delta terms
+        1       2    2      5          9           3            2
+        2       4    4     13         38           7            8
+        3       8    8     41        154          17           32
     """
 
     coeffs: tuple[sp.Rational, ...]
@@ -192,6 +202,13 @@ def degree_growth(
         For fewer than 2 coefficients or a zero leading coefficient, empty or non-increasing
         depths, width outside 1..4, W/b with the wrong shape or with ``tied=False``, or a
         depth whose output could exceed ``MAX_TERMS`` monomials.
+
+    Examples
+    --------
+    >>> from bpcore.symbolic import degree_growth
+    >>> growth = degree_growth([0, 0, 1], [1, 2, 3])  # f(z) = z², width 1
+    >>> growth.degrees, growth.predicted, growth.terms
+    ((2, 4, 8), (2, 4, 8), (1, 1, 1))
     """
     c = _coeffs_argument(coeffs)
     if isinstance(depths, str | bytes) or not isinstance(depths, Sequence | np.ndarray):

@@ -221,6 +221,16 @@ class SymbolicNetwork:
         Label of the activation.
     coeffs : tuple of sympy.Rational
         f's coefficients, lowest degree first.
+
+    Examples
+    --------
+    >>> from bpcore.activations import polynomial
+    >>> from bpcore.symbolic import symbolic_network
+    >>> net = symbolic_network([[[1, 1]], [[2]]], [[0], [1]], polynomial([0, 0, 1]))
+    >>> net.widths, net.degree, net.terms
+    ([2, 1, 1], 4, [4])
+    >>> net.output
+    (2*x1**4 + 4*x1**2*x2**2 + 2*x2**4 + 1,)
     """
 
     inputs: tuple[sp.Symbol, ...]
@@ -344,6 +354,14 @@ def symbolic_network(
         If the activation is not a polynomial with rational coefficients (tanh, relu, softsign,
         ...), for inconsistent shapes, a different number of weights and biases, or an output
         that would exceed ``MAX_TERMS`` monomials.
+
+    Examples
+    --------
+    >>> from bpcore.activations import polynomial
+    >>> from bpcore.symbolic import symbolic_network
+    >>> net = symbolic_network([[[2]]], [[1]], polynomial([0, 0, 1]))  # z ↦ 2 z² + 1
+    >>> net.output, net.deltas[0]
+    ((2*x**2 + 1,), Matrix([[4*x]]))
     """
     label, coeffs = _activation_coeffs(activation)
     wl = _matrix_list(weights, "weights")
@@ -409,6 +427,12 @@ def tied_polynomial_chain(
     ------
     TypeError, ValueError
         For non-exact or bad coeffs, w or b, depth < 0, or an output beyond ``MAX_TERMS``.
+
+    Examples
+    --------
+    >>> from bpcore.symbolic import tied_polynomial_chain
+    >>> tied_polynomial_chain([0, 1, -1], 4, 0, 2).as_expr()  # two steps of x ↦ 4x(1 − x)
+    -64*z0**4 + 128*z0**3 - 80*z0**2 + 16*z0
     """
     c = _coeffs_argument(coeffs)
     w_, b_ = _rational(w, "w"), _rational(b, "b")

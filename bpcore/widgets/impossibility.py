@@ -78,6 +78,15 @@ def stack_machine_run(length: int, layers: int = STACK_LAYERS[-1]) -> StackRun:
     StackRun
         :func:`bpcore.impossibility.reversal_run` of the first ``length`` bits. Cached: a
         second call with the same arguments returns the same object.
+
+    Examples
+    --------
+    >>> from bpcore.widgets.impossibility import stack_machine_run
+    >>> run = stack_machine_run(26)
+    >>> run
+    StackRun(n=26, layers 0..27, float64 first wrong at layer 26)
+    >>> run is stack_machine_run(26)
+    True
     """
     length = check_int(length, "length", minimum=1)
     if length > len(STACK_INPUT):
@@ -277,6 +286,15 @@ def stack_machine_explorer() -> Explorer:
 
         explorer = widgets.stack_machine_explorer()
         explorer.show(vary="layer", length=26)
+
+    Examples
+    --------
+    >>> from bpcore.widgets.impossibility import stack_machine_explorer
+    >>> explorer = stack_machine_explorer()
+    >>> explorer
+    Explorer('stack-machine-explorer', controls: layer, length)
+    >>> [(c.name, c.default) for c in explorer.controls]
+    [('layer', 4), ('length', 26)]
     """
     for length in STACK_LENGTHS:
         stack_machine_run(length)
@@ -330,6 +348,18 @@ def jsr_matrices(name: str) -> np.ndarray:
       unbounded, so the upper bound closes slowly);
     * ``"ReLU backward factors"``: D Wᵀ for the 4 on/off patterns D of a 2-unit tied ReLU layer
       with W = [[0.6, −1.1], [0.9, 0.7]] (:func:`bpcore.impossibility.relu_backward_factors`).
+
+    Examples
+    --------
+    >>> from bpcore.widgets.impossibility import jsr_matrices
+    >>> jsr_matrices("golden pair")
+    array([[[1., 1.],
+            [0., 1.]],
+    <BLANKLINE>
+           [[1., 0.],
+            [1., 1.]]])
+    >>> jsr_matrices("ReLU backward factors").shape
+    (4, 2, 2)
     """
     if name not in JSR_SETS:
         raise ValueError(f"name must be one of {JSR_SETS}, got {name!r}")
@@ -405,6 +435,13 @@ def jsr_explorer() -> Explorer:
 
         explorer = widgets.jsr_explorer()
         explorer.show(vary="k", matrices="unbounded pair")
+
+    Examples
+    --------
+    >>> from bpcore.widgets.impossibility import jsr_explorer
+    >>> png, alt = jsr_explorer().render(matrices="golden pair", k=2)
+    >>> png[1:4], "1.6180 ≤ JSR ≤ 1.6180" in alt
+    (b'PNG', True)
     """
     return Explorer(
         name="jsr-explorer",
