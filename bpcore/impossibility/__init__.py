@@ -17,13 +17,13 @@ stack_network`` and ``impossibility.stack_network`` both work).
   :func:`growth_certificate` compares a sequence with the bound |a_n| ≤ (n!)^c K^n that every
   P-recursive sequence obeys.
 * **Decidable vocabularies** (:mod:`~bpcore.impossibility.stack_machine`,
-  :mod:`~bpcore.impossibility.stack_layer`). The Siegelmann–Sontag stack encoding (base 4,
-  digits 1 and 3) with the saturated-linear σ(x) = min(1, max(0, x)), exact in
-  ``fractions.Fraction``: :func:`stack_network` compiles a finite-control stack program into
-  ONE tied layer a ↦ σ(W a + b) with rational W, b — one layer per machine step — and
-  :meth:`StackNetwork.decode` reads the machine configuration off any layer's activations;
-  :func:`float64_failure` measures how many symbols float64 survives, and
-  :func:`reversal_run` compares the exact and float64 runs layer by layer.
+  :mod:`~bpcore.impossibility.stack_layer`, :mod:`~bpcore.impossibility.stack_float64`). The
+  Siegelmann–Sontag stack encoding (base 4, digits 1 and 3) with the saturated-linear
+  σ(x) = min(1, max(0, x)), exact in ``fractions.Fraction``: :func:`stack_network` compiles a
+  finite-control stack program into ONE tied layer a ↦ σ(W a + b) with rational W, b — one
+  layer per machine step — and :meth:`StackNetwork.decode` reads the machine configuration
+  off any layer's activations; :func:`float64_failure` measures how many symbols float64
+  survives, and :func:`reversal_run` compares the exact and float64 runs layer by layer.
 * **Products of matrices** (:mod:`~bpcore.impossibility.jsr`). :func:`jsr_bounds` brackets
   the joint spectral radius by brute force over all products of length k, and counts the
   products it formed; :func:`relu_backward_factors` gives the backward factors D Wᵀ of a tied
@@ -64,15 +64,13 @@ from bpcore.impossibility.jsr import (
     jsr_bounds_by_length,
     relu_backward_factors,
 )
-from bpcore.impossibility.stack_layer import (
+from bpcore.impossibility.stack_float64 import (
     FloatFailure,
-    StackNetwork,
     StackRun,
     float64_failure,
-    relu_embedding,
     reversal_run,
-    stack_network,
 )
+from bpcore.impossibility.stack_layer import StackNetwork, relu_embedding, stack_network
 from bpcore.impossibility.stack_machine import (
     OPS,
     READS,
