@@ -117,13 +117,17 @@ class CheapGradient:
 
     Examples
     --------
-    >>> from bpcore.impossibility import measure_cheap_gradient
-    >>> result = measure_cheap_gradient([[8, 8], [8, 8, 8]], repeats=1, min_time=0.001)
-    >>> result.sizes, result.batches, result.ratio.shape
-    (((8, 8), (8, 8, 8)), (64,), (2, 1))
-    >>> result.flop_ratio  # the model's ratio; ``ratio`` is measured, so it varies
-    array([[2. ],
-           [2.5]])
+    A result with illustrative times (:func:`measure_cheap_gradient` measures real ones):
+
+    >>> import numpy as np
+    >>> from bpcore.impossibility import CheapGradient, gradient_flops
+    >>> result = CheapGradient(
+    ...     sizes=((8, 8, 8),), batches=(64,), forward_seconds=np.array([[4e-6]]),
+    ...     backward_seconds=np.array([[1.1e-5]]), ratio=np.array([[2.75]]),
+    ...     flop_ratio=np.array([[float(gradient_flops([8, 8, 8]).ratio)]]),
+    ... )
+    >>> result
+    CheapGradient(widths=[8], batches=[64], ratio=[[2.75]], flop_ratio=[[2.5]])
     """
 
     sizes: tuple[tuple[int, ...], ...]
