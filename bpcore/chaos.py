@@ -57,6 +57,15 @@ def log_jacobian_norm(orbit: TiedOrbit) -> float:
         If ``orbit`` is not a TiedOrbit.
     ValueError
         If its depth is 0.
+
+    Examples
+    --------
+    >>> import math
+    >>> from bpcore.chaos import log_jacobian_norm
+    >>> from bpcore.dynamics import tied_chain
+    >>> orbit = tied_chain("identity", 2.0, 0.0, 1.0, 10)  # z ↦ 2z: the Jacobian is 2^10
+    >>> round(log_jacobian_norm(orbit), 4), round(10 * math.log(2), 4)
+    (6.9315, 6.9315)
     """
     if not isinstance(orbit, TiedOrbit):
         raise TypeError(
@@ -110,6 +119,16 @@ def lyapunov_from_orbit(orbit: TiedOrbit) -> float:
     ------
     TypeError, ValueError
         As in :func:`log_jacobian_norm`.
+
+    Examples
+    --------
+    >>> import math
+    >>> from bpcore.activations import polynomial
+    >>> from bpcore.chaos import lyapunov_from_orbit
+    >>> from bpcore.dynamics import tied_chain
+    >>> orbit = tied_chain(polynomial([0, 1, -1]), 4.0, 0.0, math.sin(0.7) ** 2, 1000)
+    >>> round(lyapunov_from_orbit(orbit), 2), round(math.log(2), 2)  # the logistic map r = 4
+    (0.69, 0.69)
     """
     total = log_jacobian_norm(orbit)  # validates `orbit`
     return total / orbit.depth
@@ -145,6 +164,13 @@ class PrecisionLoss:
         First step with error > 0.1 (None if none).
     lyapunov : float
         :func:`lyapunov_from_orbit` of the float64 orbit (≈ ln 2).
+
+    Examples
+    --------
+    >>> from bpcore.chaos import logistic_precision
+    >>> loss = logistic_precision(0.7, 60)
+    >>> round(loss.bits_lost_per_layer, 1), loss.step_off, bool(loss.mp_errors.max() < 1e-80)
+    (1.0, 50, True)
     """
 
     theta: float
@@ -198,6 +224,15 @@ def logistic_precision(theta: float, depth: int, *, dps: int = 120) -> Precision
     ------
     TypeError, ValueError
         For a non-finite theta, depth out of range or too few dps.
+
+    Examples
+    --------
+    >>> from bpcore.chaos import logistic_precision
+    >>> loss = logistic_precision(0.7, 60)
+    >>> round(loss.bits_lost_per_layer, 1), round(loss.lyapunov, 2)  # ≈ 1 bit and ln 2
+    (1.0, 0.69)
+    >>> float(loss.errors[60]) > 0.1  # float64 after 60 layers: no correct digit left
+    True
     """
     theta = check_real(theta, "theta")
     depth = check_int(depth, "depth", minimum=1)

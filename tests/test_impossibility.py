@@ -35,6 +35,7 @@ from bpcore.impossibility import (
     quadratic_chain,
     relu_backward_factors,
     relu_embedding,
+    reversal_run,
     reverse_program,
     run_reference,
     saturated_linear,
@@ -478,6 +479,39 @@ def test_float64_stack_network_works_short_and_fails_long() -> None:
     assert failure.symbols is not None
     assert 20 <= failure.symbols <= 30
     assert len(failure.bits) == failure.symbols
+
+
+def test_reversal_run_compares_exact_and_float64_layer_by_layer() -> None:
+    # references: the plain Python machine (run_reference) and the exact input code
+    bits = "".join(map(str, np.random.default_rng(0).integers(0, 2, 27)))
+    run = reversal_run(bits[:26], 27)
+    ref = run_reference(reverse_program(), "move", [bits[:26], ""], 27)
+    assert run.bits == bits[:26]
+    assert run.layers == 27
+    assert list(run.decoded_exact) == ref
+    assert [run.agrees(layer) for layer in range(28)] == [True] * 26 + [False] * 2
+    assert repr(run) == "StackRun(n=26, layers 0..27, float64 first wrong at layer 26)"
+    for layer in range(28):
+        longest = max(len(stack) for conf in ref[: layer + 1] for stack in conf.stacks)
+        assert run.longest_stack(layer) == longest
+    assert run.max_error(0) == 0.0  # 26 symbols: a 52-bit code, exact in float64
+    assert run.max_error(26) > 0.0
+    assert not run.exact[0].flags.writeable
+    assert run.network is reversal_run("0", 0).network  # compiled once
+    # 27 symbols: the 54-bit input code is rounded once, by at most half an ulp of [1/2, 1)
+    q = stack_encode(bits)
+    error = reversal_run(bits, 0).max_error(0)
+    assert error == float(abs(Fraction(float(q)) - q))
+    assert 0 < error <= 2.0**-54
+
+
+def test_reversal_run_bad_input() -> None:
+    with pytest.raises(ValueError, match="bits must be a string of '0'/'1'"):
+        reversal_run("012", 3)
+    with pytest.raises(ValueError, match="layers must be"):
+        reversal_run("01", -1)
+    with pytest.raises(TypeError, match="layers must be an integer"):
+        reversal_run("01", 1.0)
 
 
 def test_stack_program_bad_input() -> None:

@@ -24,11 +24,11 @@ from bpcore.dynamics import tied_network
 from bpcore.symbolic import (
     DegreeGrowth,
     SymbolicNetwork,
-    _object_array,
     degree_growth,
     symbolic_network,
     tied_polynomial_chain,
 )
+from bpcore.symbolic.polynomial_network import _object_array
 
 SMALL = st.integers(-3, 3)
 NONZERO = st.integers(-3, 3).filter(lambda v: v != 0)

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -25,11 +23,10 @@ from bpcore._validate import check_int
 from bpcore.impossibility import (
     Configuration,
     JSRBounds,
-    StackNetwork,
+    StackRun,
     jsr_bounds_by_length,
     relu_backward_factors,
-    reverse_program,
-    stack_network,
+    reversal_run,
 )
 from bpcore.plotting import STACKED_FIGSIZE
 from bpcore.widgets.explorer import Control, Explorer
@@ -59,70 +56,9 @@ STACK_LAYERS = (0, 1, 2, 4, 8, 12, 16, 20, 24, 25, 26, 27)
 _FLOAT64_BITS = 53
 
 
-@functools.cache
-def _network() -> StackNetwork:
-    return stack_network(reverse_program(), 2)
-
-
-@dataclass(frozen=True, eq=False)
-class StackRun:
-    """The reversal network on the first ``length`` bits of :data:`STACK_INPUT`, layer by layer.
-
-    Introduced in chapter 5 (What can be proved impossible).
-
-    Attributes
-    ----------
-    bits : str
-        The input, stack 1 top first (stack 2 starts empty).
-    exact : tuple of (N,) object arrays
-        The activations after 0, …, L machine steps (layers 1, …, L + 1 in the chapter's
-        numbering, where layer 1 is the input) in ``Fraction`` arithmetic
-        (:meth:`StackNetwork.run`).
-    float64 : tuple of (N,) float arrays
-        The same layers in float64 (:meth:`StackNetwork.run_float64`).
-    decoded_exact, decoded_float64 : tuple of Configuration
-        :meth:`StackNetwork.decode` of every layer of each run.
-    """
-
-    bits: str
-    exact: tuple[np.ndarray, ...]
-    float64: tuple[np.ndarray, ...]
-    decoded_exact: tuple[Configuration, ...]
-    decoded_float64: tuple[Configuration, ...]
-
-    @property
-    def layers(self) -> int:
-        """L, the last layer computed."""
-        return len(self.exact) - 1
-
-    def __repr__(self) -> str:
-        wrong = [l for l in range(self.layers + 1) if not self.agrees(l)]
-        first = wrong[0] if wrong else None
-        return (
-            f"StackRun(n={len(self.bits)}, layers 0..{self.layers}, "
-            f"float64 first wrong at layer {first})"
-        )
-
-    def agrees(self, layer: int) -> bool:
-        """Whether the float64 layer decodes to the exact configuration."""
-        return self.decoded_float64[layer] == self.decoded_exact[layer]
-
-
 @functools.lru_cache(maxsize=16)
 def _run(length: int, layers: int) -> StackRun:
-    net = _network()
-    bits = STACK_INPUT[:length]
-    exact = net.run("move", [bits, ""], layers)
-    floats = net.run_float64("move", [bits, ""], layers)
-    for z in (*exact, *floats):
-        z.setflags(write=False)
-    return StackRun(
-        bits,
-        tuple(exact),
-        tuple(floats),
-        tuple(net.decode(z) for z in exact),
-        tuple(net.decode(z) for z in floats),
-    )
+    return reversal_run(STACK_INPUT[:length], layers)
 
 
 def stack_machine_run(length: int, layers: int = STACK_LAYERS[-1]) -> StackRun:
@@ -140,7 +76,17 @@ def stack_machine_run(length: int, layers: int = STACK_LAYERS[-1]) -> StackRun:
     Returns
     -------
     StackRun
-        Cached: a second call with the same arguments returns the same object.
+        :func:`bpcore.impossibility.reversal_run` of the first ``length`` bits. Cached: a
+        second call with the same arguments returns the same object.
+
+    Examples
+    --------
+    >>> from bpcore.widgets.impossibility import stack_machine_run
+    >>> run = stack_machine_run(26)
+    >>> run
+    StackRun(n=26, layers 0..27, float64 first wrong at layer 26)
+    >>> run is stack_machine_run(26)
+    True
     """
     length = check_int(length, "length", minimum=1)
     if length > len(STACK_INPUT):
@@ -209,14 +155,10 @@ def _cells(exact: Configuration, approx: Configuration, ncols: int) -> tuple[np.
 
 
 def _draw_stack_machine(fig: Figure, layer: int, length: int) -> str:
-    net = _network()
     run = stack_machine_run(length, STACK_LAYERS[-1])
-    z = run.exact[layer]
-    z_float = np.array(z, dtype=np.float64)
-    # |float64 − exact| measured exactly (every float is a Fraction): the rounding of a^(1) too
-    error = float(
-        max(abs(Fraction(float(v)) - e) for v, e in zip(run.float64[layer], z, strict=True))
-    )
+    net = run.network
+    z_float = np.array(run.exact[layer], dtype=np.float64)
+    error = run.max_error(layer)  # |float64 − exact|, measured exactly
     exact, approx = run.decoded_exact[layer], run.decoded_float64[layer]
     groups = len(net.transitions) + len(net.states)
     T = len(net.transitions)
@@ -272,7 +214,7 @@ def _draw_stack_machine(fig: Figure, layer: int, length: int) -> str:
     ax2.set_xlim(0.5, ncols + 0.5)
     states = f"state: exact {exact.state}, float64 {approx.state}"
     # the longest exact stack up to this layer: a wrong digit, once there, stays wrong
-    bits_needed = 2 * max(len(s) for c in run.decoded_exact[: layer + 1] for s in c.stacks)
+    bits_needed = 2 * run.longest_stack(layer)
     if approx == exact:
         verdict, colour = f"{states}; the two agree", "0.2"
     else:
@@ -344,6 +286,15 @@ def stack_machine_explorer() -> Explorer:
 
         explorer = widgets.stack_machine_explorer()
         explorer.show(vary="layer", length=26)
+
+    Examples
+    --------
+    >>> from bpcore.widgets.impossibility import stack_machine_explorer
+    >>> explorer = stack_machine_explorer()
+    >>> explorer
+    Explorer('stack-machine-explorer', controls: layer, length)
+    >>> [(c.name, c.default) for c in explorer.controls]
+    [('layer', 4), ('length', 26)]
     """
     for length in STACK_LENGTHS:
         stack_machine_run(length)
@@ -397,6 +348,18 @@ def jsr_matrices(name: str) -> np.ndarray:
       unbounded, so the upper bound closes slowly);
     * ``"ReLU backward factors"``: D Wᵀ for the 4 on/off patterns D of a 2-unit tied ReLU layer
       with W = [[0.6, −1.1], [0.9, 0.7]] (:func:`bpcore.impossibility.relu_backward_factors`).
+
+    Examples
+    --------
+    >>> from bpcore.widgets.impossibility import jsr_matrices
+    >>> jsr_matrices("golden pair")
+    array([[[1., 1.],
+            [0., 1.]],
+    <BLANKLINE>
+           [[1., 0.],
+            [1., 1.]]])
+    >>> jsr_matrices("ReLU backward factors").shape
+    (4, 2, 2)
     """
     if name not in JSR_SETS:
         raise ValueError(f"name must be one of {JSR_SETS}, got {name!r}")
@@ -472,6 +435,13 @@ def jsr_explorer() -> Explorer:
 
         explorer = widgets.jsr_explorer()
         explorer.show(vary="k", matrices="unbounded pair")
+
+    Examples
+    --------
+    >>> from bpcore.widgets.impossibility import jsr_explorer
+    >>> png, alt = jsr_explorer().render(matrices="golden pair", k=2)
+    >>> png[1:4], "1.6180 ≤ JSR ≤ 1.6180" in alt
+    (b'PNG', True)
     """
     return Explorer(
         name="jsr-explorer",
