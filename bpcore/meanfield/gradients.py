@@ -105,6 +105,13 @@ class GradientNorms:
     activation, readout : str
     sigma_w, sigma_b : float
     width, depth, n_nets, n_inputs : int
+
+    Examples
+    --------
+    >>> from bpcore.meanfield import gradient_norms
+    >>> g = gradient_norms("tanh", 1.0, 0.05, 32, 6, n_nets=2, n_inputs=4, seed=0)
+    >>> g.layers.tolist(), float(g.mean[-1]), round(g.chi1, 4)
+    ([2, 3, 4, 5, 6, 7], 1.0, 0.9341)
     """
 
     layers: np.ndarray
@@ -191,6 +198,13 @@ def gradient_norms(
     Returns
     -------
     GradientNorms
+
+    Examples
+    --------
+    >>> from bpcore.meanfield import gradient_norms
+    >>> g = gradient_norms("tanh", 1.0, 0.05, 128, 10, n_nets=4, n_inputs=8, seed=0)
+    >>> round(g.chi1, 4), round(g.rate, 4)  # the measured per-layer factor next to χ₁
+    (0.9341, 0.9478)
     """
     act = _activation(activation)
     sw, sb = _sigmas(sigma_w, sigma_b)

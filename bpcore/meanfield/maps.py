@@ -83,6 +83,14 @@ def length_map(
     TypeError, ValueError
         sigma_w <= 0, sigma_b < 0, q < 0 or not finite, an unknown activation, an order out of
         range, ``method="closed_form"`` for an activation without one.
+
+    Examples
+    --------
+    >>> from bpcore.meanfield import length_map
+    >>> round(length_map("relu", 2**0.5, 0.0, 1.5), 4)  # He initialisation: σ_w² q/2 = q
+    1.5
+    >>> round(length_map("tanh", 1.0, 0.05, 1.0), 4)
+    0.3968
     """
     act = _activation(activation)
     sw, sb = _sigmas(sigma_w, sigma_b)
@@ -115,6 +123,14 @@ def derivative_moment(
     q : float or array >= 0
     k : int >= 1
     order, method : see :func:`length_map`
+
+    Examples
+    --------
+    >>> from bpcore.meanfield import derivative_moment
+    >>> derivative_moment("relu", 1.0)  # relu'(z)² = 1{z > 0} has mean 1/2
+    0.5
+    >>> round(derivative_moment("erf", 0.5, k=2), 4)  # (4/π)²/√(1 + 4·2·0.5)
+    0.725
     """
     act = _activation(activation)
     k = check_int(k, "k", minimum=1)
@@ -157,6 +173,14 @@ def fixed_point(
         fixed point: relu with σ_w² ≥ 2, identity with σ_w ≥ 1, and any map with L(q) > q up
         to q = 1e12). At a = 1 with σ_b = 0 every q is fixed; that also raises (there is no
         single q*).
+
+    Examples
+    --------
+    >>> from bpcore.meanfield import fixed_point
+    >>> round(fixed_point("relu", 1.0, 0.5), 4)  # σ_b²/(1 − σ_w²/2) = 0.25/0.5
+    0.5
+    >>> round(fixed_point("tanh", 1.0, 0.05), 4)
+    0.0371
     """
     act = _activation(activation)
     sw, sb = _sigmas(sigma_w, sigma_b)
@@ -235,6 +259,14 @@ def chi1(
     activation, sigma_w, sigma_b, order, method : see :func:`length_map`
     q : float >= 0, optional
         The variance at which f' is averaged; default q* (:func:`fixed_point`).
+
+    Examples
+    --------
+    >>> from bpcore.meanfield import chi1
+    >>> round(chi1("relu", 2**0.5, 0.3), 4)  # σ_w²/2: He initialisation is critical
+    1.0
+    >>> round(chi1("tanh", 1.0, 0.05), 4)  # < 1: the ordered phase, gradients vanish
+    0.9341
     """
     act = _activation(activation)
     sw, sb = _sigmas(sigma_w, sigma_b)
@@ -282,6 +314,14 @@ def correlation_map(
     Returns
     -------
     float or array (the shape of c)
+
+    Examples
+    --------
+    >>> from bpcore.meanfield import correlation_map
+    >>> round(correlation_map("relu", 2**0.5, 0.0, 0.0, q=1.0), 4)  # 1/π: orthogonal inputs align
+    0.3183
+    >>> round(correlation_map("relu", 2**0.5, 0.0, 1.0, q=1.0), 4)  # c = 1 is always fixed
+    1.0
     """
     act = _activation(activation)
     sw, sb = _sigmas(sigma_w, sigma_b)

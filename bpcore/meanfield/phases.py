@@ -57,6 +57,13 @@ class DepthScales:
     xi_c : float
         −1/ln χ_c, the depth over which correlations approach c* (``inf`` at χ_c = 1: the
         critical line, where the approach is algebraic).
+
+    Examples
+    --------
+    >>> from bpcore.meanfield import depth_scales
+    >>> s = depth_scales("tanh", 2.5, 0.3)
+    >>> s.phase, round(s.chi1, 4), round(s.c_star, 4)  # chaotic: nearby inputs decorrelate
+    ('chaotic', 1.5852, 0.1221)
     """
 
     activation: str
@@ -115,6 +122,13 @@ def depth_scales(
     ------
     ValueError
         As for :func:`fixed_point` (no finite q*).
+
+    Examples
+    --------
+    >>> from bpcore.meanfield import depth_scales
+    >>> s = depth_scales("tanh", 1.0, 0.05)
+    >>> s.phase, round(s.chi1, 4), round(s.xi_grad, 2)  # ξ = −1/ln χ₁ layers
+    ('ordered', 0.9341, 14.66)
     """
     act = _activation(activation)
     sw, sb = _sigmas(sigma_w, sigma_b)
@@ -173,6 +187,14 @@ def critical_sigma_w(
     ------
     ValueError
         If χ₁ does not cross 1 for σ_w in [0.05, 50] (e.g. an activation with f' → 0).
+
+    Examples
+    --------
+    >>> from bpcore.meanfield import critical_sigma_w
+    >>> round(critical_sigma_w("relu", 0.3), 4)  # √2 for every σ_b
+    1.4142
+    >>> round(critical_sigma_w("tanh", 0.05), 4)
+    1.1225
     """
     act = _activation(activation)
     sb = check_real(sigma_b, "sigma_b", low=0.0)

@@ -109,6 +109,14 @@ class ReluKernels:
         Number of hidden ReLU layers.
     W_std, b_std : float
         The conventions (see :mod:`bpcore.ntk`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.ntk import relu_kernels
+    >>> k = relu_kernels(np.eye(2), depth=1)
+    >>> k.nngp.round(4).tolist(), k.ntk.round(4).tolist()
+    ([[0.25, 0.0796], [0.0796, 0.25]], [[0.5, 0.0796], [0.0796, 0.5]])
     """
 
     nngp: np.ndarray
@@ -174,6 +182,14 @@ def relu_kernels(
         depth < 1, W_std <= 0, b_std < 0, non-finite entries, X1 and X2 of different widths.
     TypeError
         Non-numeric inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.ntk import relu_kernels
+    >>> k = relu_kernels(np.eye(2), depth=2, W_std=2**0.5)  # He: the diagonal stays at 1
+    >>> k.nngp.round(4).tolist()
+    [[1.0, 0.4937], [0.4937, 1.0]]
     """
     A, B = _check_inputs(X1, X2)
     depth = check_int(depth, "depth", minimum=1)

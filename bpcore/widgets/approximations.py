@@ -209,6 +209,15 @@ def phase_diagram_explorer() -> Explorer:
 
         explorer = widgets.phase_diagram_explorer()
         explorer.show(vary="sigma_w", sigma_b=0.05, activation="tanh")
+
+    Examples
+    --------
+    Building the explorer runs every simulation (a second or more, too slow for an example
+    here; the usage is the notebook lines above). Its grid:
+
+    >>> from bpcore.widgets.approximations import PHASE_ACTIVATIONS, PHASE_SIGMA_B, PHASE_SIGMA_W
+    >>> len(PHASE_ACTIVATIONS) * len(PHASE_SIGMA_W) * len(PHASE_SIGMA_B)  # simulations
+    90
     """
     _precompute_phase()
     return Explorer(
@@ -273,6 +282,12 @@ def ntk_comparison(width: int, lr_fraction: float) -> NTKComparison:
     on the loss (1/2m) Σ (f(x_i) − y_i)², m = 6. The computation is
     :func:`bpcore.ntk.compare_with_linearized` on :data:`NTK_X`, :data:`NTK_Y` with test
     points :data:`NTK_GRID`.
+
+    Examples
+    --------
+    >>> from bpcore.widgets.approximations import ntk_comparison
+    >>> ntk_comparison(1024, 0.5)
+    NTKComparison(width=1024, lr_fraction=0.5, net loss 0.00603, linearised loss 0.002544)
     """
     net0 = ntk.NTKNetwork.random(NTK_X.shape[1], width, 1, seed=0)
     return ntk.compare_with_linearized(net0, NTK_X, NTK_Y, lr_fraction, NTK_STEPS, X_test=NTK_GRID)
@@ -420,6 +435,15 @@ def ntk_explorer() -> Explorer:
 
         explorer = widgets.ntk_explorer()
         explorer.show(vary="width", lr_fraction=0.5)
+
+    Examples
+    --------
+    Building the explorer trains every setting (about half a second, too slow for an example
+    here; the usage is the notebook lines above). Its grid:
+
+    >>> from bpcore.widgets.approximations import NTK_LR_FRACTIONS, NTK_WIDTHS
+    >>> NTK_WIDTHS, len(NTK_WIDTHS) * len(NTK_LR_FRACTIONS)  # the runs made when it is built
+    ((16, 64, 256, 1024, 4096), 50)
     """
     for width in NTK_WIDTHS:
         for frac in NTK_LR_FRACTIONS:
