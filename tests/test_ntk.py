@@ -442,16 +442,16 @@ def test_bad_inputs() -> None:
             kernel_error_by_width(bad, [4])
         with pytest.raises(ValueError, match="X1 must have at least one row and one column"):
             relu_ntk(bad)
-    with pytest.raises(TypeError, match="net must"):
-        compare_with_linearized("net", X, np.ones(3), 0.5, 1)
-    with pytest.raises(ValueError, match="lr_fraction must"):
-        compare_with_linearized(net, X, np.ones(3), 0.0, 1)
-    with pytest.raises(ValueError, match="steps must"):
-        compare_with_linearized(net, X, np.ones(3), 0.5, -1)
-    with pytest.raises(ValueError, match="Y must"):
-        compare_with_linearized(net, X, np.ones(4), 0.5, 1)
-    with pytest.raises(ValueError, match="X_test must"):
-        compare_with_linearized(net, X, np.ones(3), 0.5, 1, X_test=np.ones((2, 3)))
+    Y, bad_test = np.ones(3), np.ones((2, 3))
+    for error, match, args, kwargs in [
+        (TypeError, "net must", ("net", X, Y, 0.5, 1), {}),
+        (ValueError, "lr_fraction must", (net, X, Y, 0.0, 1), {}),
+        (ValueError, "steps must", (net, X, Y, 0.5, -1), {}),
+        (ValueError, "Y must", (net, X, np.ones(4), 0.5, 1), {}),
+        (ValueError, "X_test must", (net, X, Y, 0.5, 1), {"X_test": bad_test}),
+    ]:
+        with pytest.raises(error, match=match):
+            compare_with_linearized(*args, **kwargs)
     with pytest.raises(ValueError, match="widths must"):
         kernel_error_by_width(X, [])
     with pytest.raises(ValueError, match="n_nets must"):

@@ -109,9 +109,8 @@ class GradientNorms:
     Examples
     --------
     >>> from bpcore.meanfield import gradient_norms
-    >>> g = gradient_norms("tanh", 1.0, 0.05, 32, 6, n_nets=2, n_inputs=4, seed=0)
-    >>> g.layers.tolist(), float(g.mean[-1]), round(g.chi1, 4)
-    ([2, 3, 4, 5, 6, 7], 1.0, 0.9341)
+    >>> gradient_norms("tanh", 1.0, 0.05, 32, 6, n_nets=2, n_inputs=4).layers.tolist()
+    [2, 3, 4, 5, 6, 7]
     """
 
     layers: np.ndarray

@@ -177,10 +177,10 @@ def fixed_point(
     Examples
     --------
     >>> from bpcore.meanfield import fixed_point
-    >>> round(fixed_point("relu", 1.0, 0.5), 4)  # σ_b²/(1 − σ_w²/2) = 0.25/0.5
-    0.5
-    >>> round(fixed_point("tanh", 1.0, 0.05), 4)
-    0.0371
+    >>> round(fixed_point("relu", 1.0, 0.5), 4), round(fixed_point("tanh", 1.0, 0.05), 4)
+    (0.5, 0.0371)
+
+    (relu: q* = σ_b²/(1 − σ_w²/2) = 0.25/0.5.)
     """
     act = _activation(activation)
     sw, sb = _sigmas(sigma_w, sigma_b)
@@ -263,10 +263,10 @@ def chi1(
     Examples
     --------
     >>> from bpcore.meanfield import chi1
-    >>> round(chi1("relu", 2**0.5, 0.3), 4)  # σ_w²/2: He initialisation is critical
-    1.0
-    >>> round(chi1("tanh", 1.0, 0.05), 4)  # < 1: the ordered phase, gradients vanish
-    0.9341
+    >>> [round(chi1(f, sw, 0.05), 4) for f, sw in [("relu", 2**0.5), ("tanh", 1.0)]]
+    [1.0, 0.9341]
+
+    (relu: σ_w²/2, so He initialisation is critical; tanh at σ_w = 1 is ordered.)
     """
     act = _activation(activation)
     sw, sb = _sigmas(sigma_w, sigma_b)
@@ -318,10 +318,10 @@ def correlation_map(
     Examples
     --------
     >>> from bpcore.meanfield import correlation_map
-    >>> round(correlation_map("relu", 2**0.5, 0.0, 0.0, q=1.0), 4)  # 1/π: orthogonal inputs align
-    0.3183
-    >>> round(correlation_map("relu", 2**0.5, 0.0, 1.0, q=1.0), 4)  # c = 1 is always fixed
-    1.0
+    >>> correlation_map("relu", 2**0.5, 0.0, [0.0, 1.0], q=1.0).round(4).tolist()
+    [0.3183, 1.0]
+
+    (Orthogonal inputs come out at correlation 1/π; c = 1 is always a fixed point.)
     """
     act = _activation(activation)
     sw, sb = _sigmas(sigma_w, sigma_b)

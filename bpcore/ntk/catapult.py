@@ -93,10 +93,8 @@ class CatapultRun:
     --------
     >>> import numpy as np
     >>> from bpcore.ntk import catapult_run
-    >>> X = np.linspace(-1.0, 1.0, 8)[:, None]
-    >>> c = catapult_run(X, np.sin(np.pi * X[:, 0]), width=256, lr_factor=1.2, steps=40, b_std=1.0)
-    >>> c.diverged, bool(c.linear_loss[-1] > 1e10), bool(c.kernel_shrink < 1)
-    (False, True, True)
+    >>> catapult_run(np.eye(2), [1.0, -1.0], width=64, lr_factor=1.2, steps=20).diverged
+    False
     """
 
     lr: float
@@ -275,11 +273,9 @@ class NTKComparison:
     --------
     >>> import numpy as np
     >>> from bpcore.ntk import NTKNetwork, compare_with_linearized
-    >>> x = np.linspace(-1.0, 1.0, 6)
-    >>> X, Y = np.column_stack([x, np.ones(6)]), 0.5 * np.sin(np.pi * x)
-    >>> c = compare_with_linearized(NTKNetwork.random(2, 1024, seed=0), X, Y, 1.5, 100)
-    >>> c.linear.stable, c.net.diverged, c.collapsed  # the linearised model diverges, the net fits
-    (False, False, False)
+    >>> net = NTKNetwork.random(2, 64, seed=0)
+    >>> compare_with_linearized(net, np.eye(2), [1.0, -1.0], 1.5, 20).linear.stable  # η too big
+    False
     """
 
     width: int

@@ -213,9 +213,8 @@ class TrainingRun:
     --------
     >>> import numpy as np
     >>> from bpcore.ntk import NTKNetwork, train_gd
-    >>> run = train_gd(NTKNetwork.random(2, 64, seed=0), np.eye(2), [1.0, -1.0], 1.0, 50)
-    >>> run.steps, run.diverged, run.train.shape
-    (50, False, (51, 2))
+    >>> train_gd(NTKNetwork.random(2, 64, seed=0), np.eye(2), [1.0, -1.0], 1.0, 50).train.shape
+    (51, 2)
     """
 
     train: np.ndarray
