@@ -9,8 +9,10 @@ one-hidden-layer ReLU network in NTK parametrisation on a 1-D regression
 (:func:`bpcore.ntk.train_gd`) next to the closed form of the linearised model with the
 infinite-width kernel (:func:`bpcore.ntk.linearized_training` with :func:`bpcore.ntk.relu_ntk`).
 
-Every simulation is run once, when the explorer is built, for every value of the controls, so
-a redraw only draws.
+This module only draws: the computations are the core's (:mod:`bpcore.meanfield`, and
+:func:`bpcore.ntk.compare_with_linearized` for one run of the NTK explorer). Every simulation
+is run once, when the explorer is built, for every value of the controls, so a redraw only
+draws.
 """
 
 from __future__ import annotations
