@@ -216,21 +216,41 @@ def _pair_expect(act: Activation, fa, fb, q: float, c: np.ndarray, order: int) -
     return out
 
 
+def _relu_arccos(
+    k12: np.ndarray, k11: np.ndarray, k22: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(E[relu(u) relu(v)], E[relu'(u) relu'(v)]), (u, v) ~ N(0, [[k11, k12], [k12, k22]]).
+
+    The package's one ReLU arc-cosine step (Cho & Saul 2009, degrees 1 and 0, their
+    normalisation divided by 2): with cos θ = k12/√(k11 k22), √(k11 k22) (sin θ + (π − θ) cos θ)/2π
+    and (π − θ)/2π; both 0 where k11 k22 = 0. Unchecked: :func:`bpcore.ntk.relu_arccos_step` is
+    the checked public form; :func:`_corr_closed` builds every piecewise-linear f from it.
+    """
+    k12, k11, k22 = np.broadcast_arrays(k12, k11, k22)
+    norm = np.sqrt(k11 * k22)
+    positive = norm > 0
+    safe = np.where(positive, norm, 1.0)
+    cos = np.clip(np.where(positive, k12 / safe, 0.0), -1.0, 1.0)
+    theta = np.arccos(cos)
+    sin = np.sqrt(np.maximum(1.0 - cos * cos, 0.0))
+    e_phi = np.where(positive, norm * (sin + (np.pi - theta) * cos) / (2 * np.pi), 0.0)
+    e_dphi = np.where(positive, (np.pi - theta) / (2 * np.pi), 0.0)
+    return e_phi, e_dphi
+
+
 def _corr_closed(kind, q: float, c: np.ndarray, deriv: bool) -> np.ndarray:
     """E[f(u)f(v)] (deriv=False) or E[f'(u)f'(v)] (deriv=True) in closed form."""
     name, alpha = kind
     c = np.clip(c, -1.0, 1.0)
     if name == "pwlin":
-        # arc-cosine kernels (Cho & Saul 2009): for relu E[u+ v+] = q (sin θ + (π − θ) c)/2π,
-        # E[1{u>0}1{v>0}] = (π − θ)/2π, θ = arccos c; f(x) = relu(x) − α relu(−x).
-        th = np.arccos(c)
+        # f(x) = relu(x) − α relu(−x), so E[f(u)f(v)] = (1 + α²) E[u₊v₊] − 2α E[u₊v₋]
+        # (v₋ = relu(−v)) and E[f'(u)f'(v)] = (1 + α²) P(u, v > 0) + 2α P(u > 0 > v): the
+        # ReLU step at correlation c and at −c (E[u₊v₋] = q (sin θ − θ c)/2π, θ = arccos c)
+        same, d_same = _relu_arccos(q * c, q, q)
+        cross, d_cross = _relu_arccos(-q * c, q, q)
         if deriv:
-            same = (np.pi - th) / (2 * np.pi)
-            cross = th / (2 * np.pi)  # P(u > 0, v < 0)
-            return (1 + alpha * alpha) * same + 2 * alpha * cross
-        same = q * (np.sin(th) + (np.pi - th) * c) / (2 * np.pi)
-        cross = q * (np.sin(th) - th * c) / (2 * np.pi)  # E[u+ v−] with v− = max(−v, 0)
-        return (1 + alpha * alpha) * same - 2 * alpha * cross  # f = relu(x) − α relu(−x)
+            return (1 + alpha * alpha) * d_same + 2 * alpha * d_cross
+        return (1 + alpha * alpha) * same - 2 * alpha * cross
     if deriv:  # erf': (4/π) E[e^{−u²−v²}] = (4/π)/√((1 + 2q)² − 4q²c²)
         return (4.0 / np.pi) / np.sqrt((1 + 2 * q) ** 2 - (2 * q * c) ** 2)
     return (2.0 / np.pi) * np.arcsin(2 * q * c / (1 + 2 * q))

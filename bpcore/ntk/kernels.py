@@ -15,6 +15,8 @@ import numpy as np
 
 from bpcore._repr import short_array
 from bpcore._validate import check_int, check_real, check_real_array
+from bpcore.meanfield.gaussian import _relu_arccos
+from bpcore.meanfield.maps import length_map
 
 __all__ = [
     "ReluKernels",
@@ -60,7 +62,10 @@ def relu_arccos_step(k12: object, k11: object, k22: object) -> tuple[np.ndarray,
 
     (Cho & Saul 2009, with their normalisation divided by 2). At k11 = k22 = k12 = q this is the
     ReLU length map q/2 and the ReLU χ₁/σ_w² = 1/2. Where k11 k22 = 0 one of u, v is 0 almost
-    surely and both expectations are 0 (relu'(0) = 0, bpcore's convention).
+    surely and both expectations are 0 (relu'(0) = 0, bpcore's convention). This is the
+    package's one ReLU step: the closed-form mean-field maps of relu, leaky relu and identity
+    (:func:`bpcore.meanfield.correlation_map`) call it too, and the NNGP diagonal here is
+    :func:`bpcore.meanfield.length_map`.
 
     Parameters
     ----------
@@ -81,16 +86,7 @@ def relu_arccos_step(k12: object, k11: object, k22: object) -> tuple[np.ndarray,
     k22 = check_real_array(k22, "k22")
     if np.any(k11 < 0) or np.any(k22 < 0):
         raise ValueError("k11 and k22 must be variances (>= 0)")
-    k12, k11, k22 = np.broadcast_arrays(k12, k11, k22)
-    norm = np.sqrt(k11 * k22)
-    positive = norm > 0
-    safe = np.where(positive, norm, 1.0)
-    cos = np.clip(np.where(positive, k12 / safe, 0.0), -1.0, 1.0)
-    theta = np.arccos(cos)
-    sin = np.sqrt(np.maximum(1.0 - cos * cos, 0.0))
-    e_phi = np.where(positive, norm * (sin + (np.pi - theta) * cos) / (2 * np.pi), 0.0)
-    e_dphi = np.where(positive, (np.pi - theta) / (2 * np.pi), 0.0)
-    return e_phi, e_dphi
+    return _relu_arccos(k12, k11, k22)
 
 
 @dataclass(frozen=True, eq=False)
@@ -204,8 +200,9 @@ def relu_kernels(
     theta = k12.copy()
     for _ in range(depth):
         e_phi, e_dphi = relu_arccos_step(k12, k11[:, None], k22[None, :])
-        k11 = w2 * k11 / 2 + b2  # the diagonal: θ = 0, E[relu(u)²] = q/2 (the length map)
-        k22 = w2 * k22 / 2 + b2
+        # the diagonal: θ = 0, the ReLU length map q ↦ W_std² q/2 + b_std² of mean-field theory
+        k11 = length_map("relu", sw, sb, k11, method="closed_form")
+        k22 = length_map("relu", sw, sb, k22, method="closed_form")
         k12 = w2 * e_phi + b2
         theta = k12 + w2 * e_dphi * theta
     return ReluKernels(nngp=_readonly(k12), ntk=_readonly(theta), depth=depth, W_std=sw, b_std=sb)
