@@ -213,8 +213,8 @@ class TrainingRun:
     --------
     >>> import numpy as np
     >>> from bpcore.ntk import NTKNetwork, train_gd
-    >>> train_gd(NTKNetwork.random(2, 64, seed=0), np.eye(2), [1.0, -1.0], 1.0, 50).train.shape
-    (51, 2)
+    >>> train_gd(NTKNetwork.random(1, 16, seed=1), [[0.5]], [2.0], 0.5, 3).loss.shape  # t = 0 … 3
+    (4,)
     """
 
     train: np.ndarray
