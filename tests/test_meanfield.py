@@ -97,6 +97,26 @@ def test_piecewise_linear_correlation_map_quadrature(act, sw, sb, c):
     assert quad == pytest.approx(closed, abs=2e-3)
 
 
+def test_piecewise_linear_closed_forms_are_the_relu_step_at_c_and_minus_c():
+    # f = relu(x) − α relu(−x) through the one ReLU arc-cosine step, against the arc-cosine
+    # formulas written out (Cho & Saul 2009): E[u₊v₊] = q (sin θ + (π − θ) c)/2π,
+    # E[u₊v₋] = q (sin θ − θ c)/2π, P(u, v > 0) = (π − θ)/2π, P(u > 0 > v) = θ/2π
+    from bpcore.meanfield.gaussian import _corr_closed
+
+    c = np.linspace(-1.0, 1.0, 41)
+    th = np.arccos(c)
+    for alpha in (0.0, 0.3, 1.0):
+        for q in (0.5, 2.0, 40.0):
+            same = q * (np.sin(th) + (np.pi - th) * c) / (2 * np.pi)
+            cross = q * (np.sin(th) - th * c) / (2 * np.pi)
+            value = (1 + alpha**2) * same - 2 * alpha * cross
+            deriv = ((1 + alpha**2) * (np.pi - th) + 2 * alpha * th) / (2 * np.pi)
+            got = _corr_closed(("pwlin", alpha), q, c, deriv=False)
+            np.testing.assert_allclose(got, value, rtol=1e-12, atol=1e-14 * q)
+            got = _corr_closed(("pwlin", alpha), q, c, deriv=True)
+            np.testing.assert_allclose(got, deriv, rtol=1e-12, atol=1e-15)
+
+
 @SETTINGS
 @given(
     sw=st.floats(0.2, 3.0),

@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 from bpcore.network import MLP
 from bpcore.ntk import (
     CatapultRun,
+    NTKComparison,
     NTKNetwork,
     catapult_run,
+    compare_with_linearized,
     empirical_ntk,
     kernel_error_by_width,
     linearized_training,
@@ -238,12 +240,24 @@ def test_linearized_training_matches_explicit_recursion(
     for t in range(steps):
         test.append(test[-1] - (lr / 6) * Kt @ (ref[t] - Y))
     np.testing.assert_allclose(run.test, np.array(test), atol=1e-9 * scale)
-    assert run.stable == (ratio < 2.0)
+    if abs(ratio - 2.0) > 1e-9:  # at ηλ_max/m = 2 exactly, rounding decides (see below)
+        assert run.stable == (ratio < 2.0)
     # the gradient-flow limit
     cont = linearized_training(K, f0, Y, lr, steps, continuous=True)
     expm = f0 + (np.eye(6) - scipy.linalg.expm(-lr * steps * K / 6)) @ (Y - f0)
     np.testing.assert_allclose(cont.train[-1], expm, atol=1e-9 * scale)
     assert "continuous (gradient-flow limit)" in repr(cont)
+
+
+def test_stability_limit_itself_is_decided_by_rounding() -> None:
+    # regression (hypothesis, ratio=2.0, seed=13): η = 2m/λ_max computed from eigvalsh(K)
+    # gives ηλ_max/m = 1.9999999999999993 with linearized_training's own eigenvalues, so
+    # ``stable`` is True there; the limit is checked to rounding, not as a strict inequality
+    rng = np.random.default_rng(13)
+    K = relu_ntk(rng.standard_normal((6, 2)), depth=2, W_std=1.4, b_std=0.3)
+    lr = 2.0 * 6 / np.linalg.eigvalsh(K)[-1]
+    run = linearized_training(K, np.zeros(6), np.ones(6), lr, 0)
+    assert abs(run.lr_ratio - 2.0) < 1e-12
 
 
 def test_linearized_training_singular_kernel_and_several_outputs() -> None:
@@ -323,6 +337,56 @@ def test_catapult_run_flags_a_blow_up() -> None:
     assert "diverged=True" in repr(c)
 
 
+def test_compare_with_linearized_is_train_gd_next_to_the_closed_form() -> None:
+    # the same computation done by hand: Θ from relu_ntk, η from its λ_max, train_gd and
+    # linearized_training with the network's own f_0
+    X = np.column_stack([GRID[::3, 0], np.ones(len(GRID[::3]))])
+    Y = TARGET[::3]
+    X_test = np.column_stack([np.linspace(-1.5, 1.5, 7), np.ones(7)])
+    net = NTKNetwork.random(2, 64, 1, W_std=1.0, b_std=0.5, seed=3)
+    for frac in (0.5, 1.5):
+        c = compare_with_linearized(net, X, Y, frac, 30, X_test=X_test)
+        assert isinstance(c, NTKComparison)
+        K = relu_ntk(X, depth=1, W_std=1.0, b_std=0.5)
+        lam = np.linalg.eigvalsh(K)[-1]
+        lr = frac * 2 * len(X) / lam
+        run = train_gd(net, X, Y, lr, 30, X_test=X_test)
+        lin = linearized_training(
+            K, net.predict(X), Y, lr, 30,
+            K_test=relu_ntk(X_test, X, depth=1, W_std=1.0, b_std=0.5), f0_test=net.predict(X_test),
+        )  # fmt: skip
+        assert c.lr == pytest.approx(lr, rel=1e-12)
+        assert c.lambda_max == pytest.approx(lam, rel=1e-12)
+        assert c.width == 64
+        np.testing.assert_allclose(c.net.loss, run.loss, rtol=1e-10)
+        np.testing.assert_allclose(c.init_grid, run.test[0], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(c.net_grid, run.test[-1], rtol=0, atol=1e-10)
+        np.testing.assert_allclose(c.linear.test, lin.test, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(
+            c.linear_loss, 0.5 * np.mean((lin.train - Y) ** 2, axis=1), rtol=1e-10
+        )
+        assert c.linear.stable == (frac < 1)
+        assert c.null_loss == pytest.approx(0.5 * np.mean(Y**2), rel=1e-12)
+        assert 0.0 < c.alive_fraction <= 1.0
+        assert c.lambda_max_final == pytest.approx(
+            np.linalg.eigvalsh(empirical_ntk(run.net, X))[-1], rel=1e-10
+        )
+    assert repr(c).startswith("NTKComparison(width=64, lr_fraction=1.5")
+    default = compare_with_linearized(net, X, Y, 0.5, 2)  # X_test defaults to X
+    np.testing.assert_allclose(default.init_grid, net.predict(X), rtol=0, atol=0)
+
+
+def test_compare_with_linearized_reports_a_divergence() -> None:
+    net = NTKNetwork.random(1, 64, 1, W_std=1.0, b_std=1.0, seed=0)
+    c = compare_with_linearized(net, GRID, TARGET, 40.0, 100)
+    assert c.net.diverged
+    assert not c.collapsed
+    assert np.all(np.isnan(c.net_grid))
+    assert np.isnan(c.lambda_max_final)
+    assert np.isnan(c.alive_fraction)
+    assert np.isinf(c.linear_loss[-1])
+
+
 # ---------------------------------------------------------------------------------------------
 # bad input
 
@@ -383,6 +447,23 @@ def test_bad_inputs() -> None:
         train_gd(net, X, np.ones(3), 0.1, 1, X_test=np.ones((2, 3)))
     with pytest.raises(ValueError, match="lr_factor must"):
         catapult_run(X, np.ones(3), lr_factor=0.0)
+    for bad in (np.ones((0, 2)), np.ones((3, 0))):  # one check for every X of the package
+        with pytest.raises(ValueError, match="X must have at least one row and one column"):
+            catapult_run(bad, np.ones(len(bad)))
+        with pytest.raises(ValueError, match="X must have at least one row and one column"):
+            kernel_error_by_width(bad, [4])
+        with pytest.raises(ValueError, match="X1 must have at least one row and one column"):
+            relu_ntk(bad)
+    Y, bad_test = np.ones(3), np.ones((2, 3))
+    for error, match, args, kwargs in [
+        (TypeError, "net must", ("net", X, Y, 0.5, 1), {}),
+        (ValueError, "lr_fraction must", (net, X, Y, 0.0, 1), {}),
+        (ValueError, "steps must", (net, X, Y, 0.5, -1), {}),
+        (ValueError, "Y must", (net, X, np.ones(4), 0.5, 1), {}),
+        (ValueError, "X_test must", (net, X, Y, 0.5, 1), {"X_test": bad_test}),
+    ]:
+        with pytest.raises(error, match=match):
+            compare_with_linearized(*args, **kwargs)
     with pytest.raises(ValueError, match="widths must"):
         kernel_error_by_width(X, [])
     with pytest.raises(ValueError, match="n_nets must"):

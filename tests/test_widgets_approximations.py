@@ -22,6 +22,7 @@ from bpcore.widgets.approximations import (
     PHASE_SIGMA_B,
     PHASE_SIGMA_W,
     PHASE_WIDTH,
+    NTKComparison,
     ntk_comparison,
     ntk_explorer,
     phase_diagram_explorer,
@@ -46,6 +47,8 @@ def ntk_exp() -> widgets.Explorer:
 def test_exported(phase: widgets.Explorer, ntk_exp: widgets.Explorer) -> None:
     assert widgets.phase_diagram_explorer is phase_diagram_explorer
     assert widgets.ntk_explorer is ntk_explorer
+    # the explorer's computation lives in the core module it illustrates
+    assert NTKComparison is ntk.NTKComparison
     for explorer in (phase, ntk_exp):
         for control in explorer.controls:
             assert len(control.values) <= 12

@@ -9,14 +9,15 @@ one-hidden-layer ReLU network in NTK parametrisation on a 1-D regression
 (:func:`bpcore.ntk.train_gd`) next to the closed form of the linearised model with the
 infinite-width kernel (:func:`bpcore.ntk.linearized_training` with :func:`bpcore.ntk.relu_ntk`).
 
-Every simulation is run once, when the explorer is built, for every value of the controls, so
-a redraw only draws.
+This module only draws: the computations are the core's (:mod:`bpcore.meanfield`, and
+:func:`bpcore.ntk.compare_with_linearized` for one run of the NTK explorer). Every simulation
+is run once, when the explorer is built, for every value of the controls, so a redraw only
+draws.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -210,6 +211,15 @@ def phase_diagram_explorer() -> Explorer:
 
         explorer = widgets.phase_diagram_explorer()
         explorer.show(vary="sigma_w", sigma_b=0.05, activation="tanh")
+
+    Examples
+    --------
+    Building the explorer runs every simulation (a second or more, too slow for an example
+    here; the usage is the notebook lines above). Its grid:
+
+    >>> from bpcore.widgets.approximations import PHASE_ACTIVATIONS, PHASE_SIGMA_B, PHASE_SIGMA_W
+    >>> len(PHASE_ACTIVATIONS) * len(PHASE_SIGMA_W) * len(PHASE_SIGMA_B)  # simulations
+    90
     """
     _precompute_phase()
     return Explorer(
@@ -257,80 +267,8 @@ NTK_Y.setflags(write=False)
 NTK_GRID.setflags(write=False)
 
 
-@dataclass(frozen=True, eq=False)
-class NTKComparison:
-    """One run of :func:`ntk_explorer`: the trained network and the linearised closed form.
-
-    Introduced in chapter 6 (Approximations that work).
-
-    Attributes
-    ----------
-    width : int
-    lr_fraction : float
-        η / (2m/λ_max).
-    lr : float
-        η.
-    lambda_max : float
-        Largest eigenvalue of the infinite-width kernel Θ on the training points.
-    lambda_max_empirical : float
-        Largest eigenvalue of this network's empirical kernel at initialisation.
-    net : ntk.TrainingRun
-        :func:`bpcore.ntk.train_gd` from the network at initialisation.
-    net_grid : (len(NTK_GRID),) array
-        The trained network on :data:`NTK_GRID` (NaN if it diverged).
-    init_grid : (len(NTK_GRID),) array
-        The network at initialisation on :data:`NTK_GRID`.
-    linear : ntk.LinearizedTrajectory
-        :func:`bpcore.ntk.linearized_training` with K = Θ, f_0 the network at initialisation,
-        test points :data:`NTK_GRID`.
-    linear_loss : (NTK_STEPS + 1,) array
-        (1/2m) Σ (f_t(x_i) − y_i)² of the linearised model (inf where it overflows).
-    lambda_max_final : float
-        Largest eigenvalue of the trained network's empirical kernel (NaN if it diverged).
-    alive_fraction : float
-        Fraction of hidden ReLUs of the trained network active somewhere on :data:`NTK_GRID`
-        (:func:`bpcore.ntk.alive_fraction`; NaN if it diverged).
-    null_loss : float
-        ½ mean(y²), the loss of predicting 0.
-    """
-
-    width: int
-    lr_fraction: float
-    lr: float
-    lambda_max: float
-    lambda_max_empirical: float
-    net: ntk.TrainingRun
-    net_grid: np.ndarray
-    init_grid: np.ndarray
-    linear: ntk.LinearizedTrajectory
-    linear_loss: np.ndarray
-    lambda_max_final: float = float("nan")
-    alive_fraction: float = float("nan")
-    null_loss: float = float("nan")
-
-    @property
-    def collapsed(self) -> bool:
-        """The net did not diverge but ended above half the null loss (a near-constant fit)."""
-        return (not self.net.diverged) and float(self.net.loss[-1]) > 0.5 * self.null_loss
-
-    def __repr__(self) -> str:
-        return (
-            f"NTKComparison(width={self.width}, lr_fraction={self.lr_fraction:g}, "
-            f"net loss {self.net.loss[-1]:.4g}, linearised loss {self.linear_loss[-1]:.4g})"
-        )
-
-
-@lru_cache(maxsize=1)
-def _ntk_kernels() -> tuple[np.ndarray, np.ndarray, float]:
-    K = ntk.relu_ntk(NTK_X, NTK_X)
-    K_test = ntk.relu_ntk(NTK_GRID, NTK_X)
-    return K, K_test, float(np.linalg.eigvalsh(K)[-1])
-
-
-@lru_cache(maxsize=len(NTK_WIDTHS))
-def _ntk_init(width: int) -> tuple[ntk.NTKNetwork, float]:
-    net = ntk.NTKNetwork.random(NTK_X.shape[1], width, 1, seed=0)
-    return net, float(np.linalg.eigvalsh(ntk.empirical_ntk(net, NTK_X))[-1])
+NTKComparison = ntk.NTKComparison
+"""One run of :func:`ntk_explorer`: :class:`bpcore.ntk.NTKComparison` (computed in the core)."""
 
 
 @lru_cache(maxsize=len(NTK_WIDTHS) * len(NTK_LR_FRACTIONS))
@@ -343,43 +281,18 @@ def ntk_comparison(width: int, lr_fraction: float) -> NTKComparison:
     parametrisation, W_std = 1, b_std = 0, inputs x̃ = (x, 1)); the learning rate is η =
     lr_fraction · 2m/λ_max with λ_max the top eigenvalue of the infinite-width kernel
     Θ = ``ntk.relu_ntk(NTK_X, NTK_X)``; both models take :data:`NTK_STEPS` full-batch steps
-    on the loss (1/2m) Σ (f(x_i) − y_i)², m = 6.
+    on the loss (1/2m) Σ (f(x_i) − y_i)², m = 6. The computation is
+    :func:`bpcore.ntk.compare_with_linearized` on :data:`NTK_X`, :data:`NTK_Y` with test
+    points :data:`NTK_GRID`.
+
+    Examples
+    --------
+    >>> from bpcore.widgets.approximations import ntk_comparison
+    >>> ntk_comparison(1024, 0.5)
+    NTKComparison(width=1024, lr_fraction=0.5, net loss 0.00603, linearised loss 0.002544)
     """
-    K, K_test, lam = _ntk_kernels()
-    net0, lam_emp = _ntk_init(width)
-    m = NTK_X.shape[0]
-    lr = lr_fraction * 2.0 * m / lam
-    run = ntk.train_gd(net0, NTK_X, NTK_Y, lr, NTK_STEPS)
-    init_grid = net0.predict(NTK_GRID)
-    net_grid = np.full(len(NTK_GRID), np.nan) if run.diverged else run.net.predict(NTK_GRID)
-    lin = ntk.linearized_training(
-        K, net0.predict(NTK_X), NTK_Y, lr, NTK_STEPS, K_test=K_test, f0_test=init_grid
-    )
-    with np.errstate(over="ignore", invalid="ignore"):
-        lin_loss = 0.5 * np.mean((lin.train - NTK_Y) ** 2, axis=1)
-    lin_loss = np.where(np.isfinite(lin_loss), lin_loss, np.inf)
-    for arr in (init_grid, net_grid, lin_loss):
-        arr.setflags(write=False)
-    if run.diverged:
-        lam_end, alive = math.nan, math.nan
-    else:
-        lam_end = float(np.linalg.eigvalsh(ntk.empirical_ntk(run.net, NTK_X))[-1])
-        alive = ntk.alive_fraction(run.net, NTK_GRID)
-    return NTKComparison(
-        width=width,
-        lr_fraction=lr_fraction,
-        lr=lr,
-        lambda_max=lam,
-        lambda_max_empirical=lam_emp,
-        net=run,
-        net_grid=net_grid,
-        init_grid=init_grid,
-        linear=lin,
-        linear_loss=lin_loss,
-        lambda_max_final=lam_end,
-        alive_fraction=alive,
-        null_loss=float(0.5 * np.mean(NTK_Y**2)),
-    )
+    net0 = ntk.NTKNetwork.random(NTK_X.shape[1], width, 1, seed=0)
+    return ntk.compare_with_linearized(net0, NTK_X, NTK_Y, lr_fraction, NTK_STEPS, X_test=NTK_GRID)
 
 
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -524,6 +437,15 @@ def ntk_explorer() -> Explorer:
 
         explorer = widgets.ntk_explorer()
         explorer.show(vary="width", lr_fraction=0.5)
+
+    Examples
+    --------
+    Building the explorer trains every setting (about half a second, too slow for an example
+    here; the usage is the notebook lines above). Its grid:
+
+    >>> from bpcore.widgets.approximations import NTK_LR_FRACTIONS, NTK_WIDTHS
+    >>> NTK_WIDTHS, len(NTK_WIDTHS) * len(NTK_LR_FRACTIONS)  # the runs made when it is built
+    ((16, 64, 256, 1024, 4096), 50)
     """
     for width in NTK_WIDTHS:
         for frac in NTK_LR_FRACTIONS:
