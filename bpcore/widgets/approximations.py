@@ -195,8 +195,8 @@ def phase_diagram_explorer() -> Explorer:
 
     Introduced in chapter 6 (Approximations that work).
 
-    Top: the (σ_w, σ_b) plane of random networks with Gaussian weights N(0, σ_w²/s_l) and biases
-    N(0, σ_b²), split by the critical line χ₁ = 1 (:func:`bpcore.meanfield.critical_sigma_w` on
+    Top: the (σ_w, σ_b) plane of random networks with Gaussian weights 𝒩(0, σ_w²/s_l) and biases
+    𝒩(0, σ_b²), split by the critical line χ₁ = 1 (:func:`bpcore.meanfield.critical_sigma_w` on
     a grid of σ_b; for ReLU σ_w = √2 for every σ_b) into the ordered (χ₁ < 1) and chaotic
     (χ₁ > 1) regions — for ReLU, where q* does not exist above the line, simply vanishing and
     exploding gradients. Bottom: :func:`bpcore.meanfield.gradient_norms` (random read-out,
@@ -232,7 +232,7 @@ def phase_diagram_explorer() -> Explorer:
         ],
         caption=(
             r"Top: the order–chaos phase diagram of random networks with weights "
-            r"$N(0, \sigma_w^2/s_l)$ and biases $N(0, \sigma_b^2)$; the black line is "
+            r"$\mathcal N(0, \sigma_w^2/s_l)$ and biases $\mathcal N(0, \sigma_b^2)$; the black line is "
             r"$\chi_1 = 1$, the dot the current setting. Bottom: "
             rf"$E\|\delta^{{(l)}}\|^2$ relative to the output layer in {PHASE_N_NETS} random "
             rf"networks of width {PHASE_WIDTH} and depth {PHASE_DEPTH} with a random read-out "
