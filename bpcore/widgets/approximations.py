@@ -232,7 +232,8 @@ def phase_diagram_explorer() -> Explorer:
         ],
         caption=(
             r"Top: the order–chaos phase diagram of random networks with weights "
-            r"$\mathcal N(0, \sigma_w^2/s_l)$ and biases $\mathcal N(0, \sigma_b^2)$; the black line is "
+            r"$\mathcal N(0, \sigma_w^2/s_l)$ and biases $\mathcal N(0, \sigma_b^2)$; "
+            r"the black line is "
             r"$\chi_1 = 1$, the dot the current setting. Bottom: "
             rf"$E\|\delta^{{(l)}}\|^2$ relative to the output layer in {PHASE_N_NETS} random "
             rf"networks of width {PHASE_WIDTH} and depth {PHASE_DEPTH} with a random read-out "

@@ -307,7 +307,8 @@ def stack_machine_explorer() -> Explorer:
         ],
         caption=(
             r"A tied network $a \mapsto \operatorname{sat}(Wa + b)$ with the saturated-linear "
-            r"$\operatorname{sat}(x) = \min(1, \max(0, x))$ and rational $W$, $b$ runs a two-stack machine "
+            r"$\operatorname{sat}(x) = \min(1, \max(0, x))$ and rational $W$, $b$ runs a "
+            r"two-stack machine "
             r"that reverses $n$ bits, one step per layer (our construction, in the spirit of "
             r"Siegelmann and Sontag). A stack $s_1 s_2 \dots$ is the number "
             r"$q = \sum_i (2s_i + 1)/4^i$. Top: the 140 activations after $t$ steps (layer "
