@@ -12,7 +12,9 @@ step) and collects the families where a closed form survives, one room each:
 * :mod:`~bpcore.dynamics.conjugacy` — maps conjugate to linear ones (logistic r = 4 and r = 2,
   the Chebyshev map z ↦ z² − 2, the power map z ↦ w z²);
 * :mod:`~bpcore.dynamics.koenigs` — the local closed form near an attracting fixed point
-  (Koenigs linearisation).
+  (Koenigs linearisation);
+* :mod:`~bpcore.dynamics.chain` — which of these closed forms gives δ of the width-1 chain
+  z ↦ w f(z) + b of chapter 4's explorer (:func:`chain_closed_form`, :func:`chain_fixed_point`).
 
 Introduced in chapter 4 (Nonlinear activations).
 """
@@ -20,6 +22,14 @@ Introduced in chapter 4 (Nonlinear activations).
 from __future__ import annotations
 
 from bpcore.activations import softsign
+from bpcore.dynamics.chain import (
+    CHAIN_ACTIVATIONS,
+    CHAIN_DEPTH,
+    CHAIN_Z0,
+    ChainClosedForm,
+    chain_closed_form,
+    chain_fixed_point,
+)
 from bpcore.dynamics.conjugacy import (
     chebyshev_closed_form,
     logistic_closed_form,
@@ -35,10 +45,16 @@ from bpcore.dynamics.mobius import (
 from bpcore.dynamics.orbit import TiedOrbit, tied_chain, tied_network
 
 __all__ = [
+    "CHAIN_ACTIVATIONS",
+    "CHAIN_DEPTH",
+    "CHAIN_Z0",
+    "ChainClosedForm",
     "KoenigsResult",
     "MobiusClosedForm",
     "MobiusSymbolic",
     "TiedOrbit",
+    "chain_closed_form",
+    "chain_fixed_point",
     "chebyshev_closed_form",
     "koenigs",
     "koenigs_delta",
