@@ -31,6 +31,7 @@ The rooms of this package:
 * :mod:`~bpcore.network.ordered_product` — the factors M_l and the products P_l (MLP methods);
 * :mod:`~bpcore.network.gradcheck` — :func:`relative_error`, :func:`numerical_gradient`;
 * :mod:`~bpcore.network.operation_counts` — the cost of the recurrence against the product form;
+* :mod:`~bpcore.network.profile` — :func:`delta_profile`, ‖δ^(l)‖ per layer of a random network;
 * ``_inputs`` and ``_kernels`` — the input checks and the forward/cost kernels they share.
 
 Introduced in chapter 2 (Backprop is a linear recurrence with changing coefficients).
@@ -55,6 +56,7 @@ from bpcore.network.operation_counts import (
 from bpcore.network.ordered_product import (
     _deltas_by_accumulated_product as _deltas_by_accumulated_product,
 )
+from bpcore.network.profile import delta_profile
 from bpcore.network.results import ForwardPass, Gradients
 
 __all__ = [
@@ -63,6 +65,7 @@ __all__ = [
     "ForwardPass",
     "Gradients",
     "accumulation_counts",
+    "delta_profile",
     "multiplication_counts",
     "numerical_gradient",
     "relative_error",
