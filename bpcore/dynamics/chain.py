@@ -87,6 +87,15 @@ def chain_fixed_point(
     (z_star, lam) or None
         None if the orbit does not settle (a cycle, chaos, escape, or convergence too slow
         for ``max_iter``, as at a neutral fixed point with |λ| = 1).
+
+    Examples
+    --------
+    >>> from bpcore.dynamics import chain_fixed_point
+    >>> z_star, lam = chain_fixed_point("tanh", 0.5, 0.5, 0.5)
+    >>> round(z_star, 6), round(lam, 6)
+    (0.843947, 0.263401)
+    >>> chain_fixed_point("tanh", -2.0, 0.0, 0.5) is None
+    True
     """
     act = _chain_activation(activation)
     w, b, z = check_real(w, "w"), check_real(b, "b"), check_real(z, "z")
@@ -130,6 +139,13 @@ class ChainClosedForm:
         log10 |δ^(l)| from the closed form (entries may be −inf where δ = 0).
     formula : str
         The formula, or why none is shown (plain Unicode).
+
+    Examples
+    --------
+    >>> from bpcore.dynamics import chain_closed_form
+    >>> closed = chain_closed_form("relu", 2.0, 0.5, depth=3)
+    >>> closed.name, closed.log10_delta.round(4)
+    ('affine pieces', array([0.9031, 0.6021, 0.301 , 0.    ]))
     """
 
     name: str | None
@@ -230,6 +246,15 @@ def chain_closed_form(
         For an activation outside :data:`CHAIN_ACTIVATIONS`.
     OverflowError
         If the orbit leaves the float range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.dynamics import chain_closed_form, tied_chain
+    >>> closed = chain_closed_form("softsign", 1.0, 0.5)
+    >>> orbit = tied_chain("softsign", 1.0, 0.5, 0.5, 30)
+    >>> closed.name, bool(np.allclose(closed.log10_delta, np.log10(orbit.deltas), atol=1e-9))
+    ('Möbius', True)
     """
     if activation not in CHAIN_ACTIVATIONS:
         raise ValueError(f"activation must be one of {CHAIN_ACTIVATIONS}, got {activation!r}")

@@ -60,6 +60,15 @@ def logistic_closed_form(
     Returns
     -------
     (n+1,) float array, or list of Fraction
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> from bpcore.dynamics import logistic_closed_form
+    >>> logistic_closed_form(0.3, 3).round(6)
+    array([0.087332, 0.318821, 0.868697, 0.456251])
+    >>> logistic_closed_form(None, 3, r=2, x0=Fraction(1, 3))
+    [Fraction(1, 3), Fraction(4, 9), Fraction(40, 81), Fraction(3280, 6561)]
     """
     r = check_int(r, "r")
     if r not in (2, 4):
@@ -102,6 +111,13 @@ def chebyshev_closed_form(theta: float, n: int) -> np.ndarray:
     Returns
     -------
     (n+1,) float array
+
+    Examples
+    --------
+    >>> from bpcore.dynamics import chebyshev_closed_form
+    >>> z = chebyshev_closed_form(0.3, 3)
+    >>> z.round(6), bool(abs(z[1] - (z[0] ** 2 - 2)) < 1e-12)
+    (array([ 1.910673,  1.650671,  0.724716, -1.474787]), True)
     """
     ang, _ = _angles(theta, n)
     return np.array([2.0 * math.cos(a) for a in ang])
@@ -122,6 +138,13 @@ def power_map_closed_form(w: object, z0: object, n: int) -> np.ndarray | list[Fr
     ------
     OverflowError
         If the float orbit leaves the float range.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> from bpcore.dynamics import power_map_closed_form
+    >>> power_map_closed_form(Fraction(1, 2), Fraction(3), 3)
+    [Fraction(3, 1), Fraction(9, 2), Fraction(81, 8), Fraction(6561, 128)]
     """
     n = check_int(n, "n", minimum=0)
     exact = all(isinstance(v, int | Fraction) and not isinstance(v, bool) for v in (w, z0))

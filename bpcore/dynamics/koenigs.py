@@ -48,6 +48,16 @@ class KoenigsResult:
     dh_error : float
         Error bar for ``dh`` (absolute): twice the geometric tail estimate |ε_K| |λ|/(1 − |λ|)
         plus a first-order round-off model, times |dh| (see :func:`koenigs`).
+
+    Examples
+    --------
+    >>> import math
+    >>> from bpcore.dynamics import chain_fixed_point, koenigs
+    >>> g, dg = (lambda z: 0.5 * math.tanh(z) + 0.5), (lambda z: 0.5 / math.cosh(z) ** 2)
+    >>> z_star, lam = chain_fixed_point("tanh", 0.5, 0.5, 0.5)
+    >>> koenigs(g, dg, z_star, 0.5)
+    KoenigsResult(z=0.5, z_star=0.843947, multiplier=0.263401, h=-0.476644, dh=1.83798,
+                  iterations=24)
     """
 
     h: float
@@ -278,6 +288,16 @@ def koenigs(
         stopping rule; the message says which: it escapes to infinity, it converges to another
         fixed point, it approaches z_star too slowly for max_iter ("slow convergence"), or it
         does not converge (cycle, chaos).
+
+    Examples
+    --------
+    >>> import math
+    >>> from bpcore.dynamics import chain_fixed_point, koenigs
+    >>> g, dg = (lambda z: 0.5 * math.tanh(z) + 0.5), (lambda z: 0.5 / math.cosh(z) ** 2)
+    >>> z_star, lam = chain_fixed_point("tanh", 0.5, 0.5, 0.5)
+    >>> k0, k1 = koenigs(g, dg, z_star, 0.5), koenigs(g, dg, z_star, g(0.5))
+    >>> abs(k1.h / k0.h - lam) < 1e-12
+    True
     """
     z_star, lam = _check_map(g, dg, z_star)
     z = check_real(z, "z")
@@ -360,6 +380,16 @@ def koenigs_delta(
     ValueError
         As :func:`koenigs`; and, for the exact form, if h'(gⁿ z2) = 0 (the orbit of z_n passes a
         critical point of g, g'(z_k) = 0 for some k ≥ n): the identity is then 0/0.
+
+    Examples
+    --------
+    >>> import math
+    >>> from bpcore.dynamics import chain_fixed_point, koenigs_delta, tied_chain
+    >>> g, dg = (lambda z: 0.5 * math.tanh(z) + 0.5), (lambda z: 0.5 / math.cosh(z) ** 2)
+    >>> z_star, _ = chain_fixed_point("tanh", 0.5, 0.5, 0.5)
+    >>> delta_2 = tied_chain("tanh", 0.5, 0.5, 0.5, 20).deltas[0]
+    >>> round(float(koenigs_delta(g, dg, z_star, 0.5, 20) / delta_2), 10)
+    1.0
     """
     z_star, lam = _check_map(g, dg, z_star)
     z2 = check_real(z2, "z2")

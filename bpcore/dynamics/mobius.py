@@ -64,6 +64,12 @@ class MobiusClosedForm:
         The inputs.
     depth : int
         n.
+
+    Examples
+    --------
+    >>> from bpcore.dynamics import mobius_closed_form
+    >>> mobius_closed_form(1.0, 0.5, 0.5, 10)
+    MobiusClosedForm(w=1, b=0.5, z0=0.5, depth=10, z=0.999999, derivative=2.14577e-06)
     """
 
     z: float
@@ -108,6 +114,14 @@ def mobius_closed_form(w: float, b: float, z0: float, depth: int) -> MobiusClose
     --------
     mobius_closed_form_symbolic : the same, exact and symbolic in n (Binet-type).
     tied_chain : the recurrence it equals.
+
+    Examples
+    --------
+    >>> from bpcore.dynamics import mobius_closed_form, tied_chain
+    >>> closed = mobius_closed_form(1.0, 0.5, 0.5, 10)
+    >>> orbit = tied_chain("softsign", 1.0, 0.5, 0.5, 10)
+    >>> bool(abs(closed.z - orbit.zs[-1]) < 1e-12), float(closed.derivative / orbit.deltas[0])
+    (True, 1.0)
     """
     w = check_real(w, "w", low=0, low_open=True)
     b = check_real(b, "b", low=0)
@@ -141,6 +155,16 @@ class MobiusSymbolic:
         z_n = (a_n z0 + b_n)/(c_n z0 + d_n).
     derivative : sympy.Expr
         wⁿ/(c_n z0 + d_n)².
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> from bpcore.dynamics import mobius_closed_form_symbolic
+    >>> form = mobius_closed_form_symbolic(1, Fraction(1, 2))
+    >>> form
+    MobiusSymbolic(n=n, z0=z0, eigenvalues=(2, 1/2))
+    >>> form.eigenvalues
+    (2, 1/2)
     """
 
     n: sp.Symbol
@@ -183,6 +207,14 @@ def mobius_closed_form_symbolic(w: object, b: object, z0: object = None) -> Mobi
         For a float or non-number.
     ValueError
         If w or z0 is not > 0, or b < 0.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> from bpcore.dynamics import mobius_closed_form_symbolic
+    >>> form = mobius_closed_form_symbolic(1, Fraction(1, 2), Fraction(1, 2))
+    >>> [form.z.subs(form.n, k) for k in range(3)]
+    [1/2, 5/6, 21/22]
     """
     w_, b_ = _exact_positive(w, "w"), _exact_positive(b, "b", allow_zero=True)
     x0 = sp.Symbol("z0", positive=True) if z0 is None else _exact_positive(z0, "z0")

@@ -51,6 +51,15 @@ class TiedOrbit:
         Label of the activation.
     depth : int
         Number of layers.
+
+    Examples
+    --------
+    >>> from bpcore.dynamics import tied_chain
+    >>> orbit = tied_chain("tanh", 0.5, 0.5, 0.5, 3)
+    >>> orbit
+    TiedOrbit(activation=tanh, width=1, depth=3, z_top=0.835306, delta_bottom=0.033051)
+    >>> orbit.zs.round(4), orbit.deltas.round(4)
+    (array([0.5   , 0.7311, 0.8119, 0.8353]), array([0.0331, 0.0841, 0.2751, 1.    ]))
     """
 
     zs: np.ndarray
@@ -115,6 +124,17 @@ def tied_network(
         or an unknown activation.
     OverflowError
         If the forward orbit, or the δ's, leave the float range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.dynamics import tied_network
+    >>> orbit = tied_network(0.5 * np.eye(2), np.zeros(2), "tanh", np.array([1.0, -1.0]), 2)
+    >>> orbit.zs.shape, orbit.factors.shape, orbit.deltas.shape
+    ((3, 2), (2, 2, 2), (3, 2, 2))
+    >>> orbit.deltas[0].round(6)
+    array([[0.091128, 0.      ],
+           [0.      , 0.091128]])
     """
     W = check_square_matrix(W, "W")
     n = W.shape[0]
@@ -175,6 +195,16 @@ def tied_chain(
     See Also
     --------
     tied_network : the same for width n.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.dynamics import tied_chain
+    >>> orbit = tied_chain("tanh", 0.5, 0.5, 0.5, 3)
+    >>> bool(np.isclose(orbit.deltas[0], np.prod(orbit.factors)))
+    True
+    >>> orbit.deltas.round(4)
+    array([0.0331, 0.0841, 0.2751, 1.    ])
     """
     w = check_real(w, "w")
     b = check_real(b, "b")

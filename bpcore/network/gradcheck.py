@@ -28,6 +28,14 @@ def relative_error(a: object, b: object) -> float:
     Parameters
     ----------
     a, b : arrays of the same shape (real or complex, finite)
+
+    Examples
+    --------
+    >>> from bpcore.network import relative_error
+    >>> round(relative_error([3.0, 4.0], [3.0, 4.0001]), 8)
+    2e-05
+    >>> relative_error([0.0], [0.0])
+    0.0
     """
     arrays = []
     for value, name in ((a, "a"), (b, "b")):
@@ -71,6 +79,15 @@ def numerical_gradient(
     Returns
     -------
     (grad_W, grad_b) : lists of arrays shaped like ``mlp.weights`` and ``mlp.biases``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.network import MLP, numerical_gradient, relative_error
+    >>> net, x, y = MLP.random([2, 3, 1], "tanh", seed=0), np.array([1.0, -1.0]), np.array([0.5])
+    >>> grad_W, grad_b = numerical_gradient(net, x, y)
+    >>> relative_error(grad_W[0], net.backward(x, y).grad_W_of(1)) < 1e-8
+    True
     """
     if not isinstance(mlp, MLP):
         raise TypeError(f"mlp must be an MLP, got {type(mlp).__name__}")

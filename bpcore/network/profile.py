@@ -73,6 +73,15 @@ def delta_profile(
     ------
     OverflowError
         If a pre-activation or δ overflows float64.
+
+    Examples
+    --------
+    >>> from bpcore.network import delta_profile
+    >>> norms, fprimes = delta_profile(4, 8, 1.0, "relu", batch=2, seed=0)
+    >>> norms.shape, [fp.shape for fp in fprimes]
+    ((2, 4), [(2, 8), (2, 8), (2, 8)])
+    >>> sorted(set(fprimes[0].ravel().tolist()))
+    [0.0, 1.0]
     """
     depth = check_int(depth, "depth", minimum=2)
     width = check_int(width, "width", minimum=1)

@@ -43,6 +43,16 @@ class ForwardPass:
 
     Each array has shape (m, s_l) for a batch X of shape (m, s_1), or (s_l,) if a single 1-D
     example x was passed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.network import MLP
+    >>> fp = MLP.random([2, 3, 1], "tanh", seed=0).forward(np.array([1.0, -1.0]))
+    >>> fp
+    ForwardPass(sizes=[2, 3, 1], single example)
+    >>> fp.z_of(2).shape, fp.a_of(1)
+    ((3,), array([ 1., -1.]))
     """
 
     z: list[np.ndarray]
@@ -92,6 +102,16 @@ class Gradients:
         The cost at the current parameters.
     cost : str
         Which cost (``"squared_error"`` or ``"cross_entropy"``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.network import MLP
+    >>> g = MLP.random([2, 3, 1], "tanh", seed=0).backward(np.ones((4, 2)), np.zeros((4, 1)))
+    >>> g
+    Gradients(cost='squared_error', J=0.0147495, grad_W shapes=[(3, 2), (1, 3)])
+    >>> g.delta_of(2).shape, g.grad_W_of(1).shape
+    ((4, 3), (3, 2))
     """
 
     deltas: list[np.ndarray]
