@@ -66,6 +66,18 @@ def common_eigenbasis(
         If the family does not commute (the message gives the measured relative commutator
         size), or is not simultaneously diagonalisable (e.g. a Jordan block: use
         :func:`triangular_product`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.products import common_eigenbasis
+    >>> family = [np.array([[2.0, 1.0], [1.0, 2.0]]), np.array([[1.0, 3.0], [3.0, 1.0]])]
+    >>> V, lam = common_eigenbasis(family)
+    >>> np.sort(lam, axis=1)
+    array([[ 1.,  3.],
+           [-2.,  4.]])
+    >>> bool(np.allclose(np.linalg.inv(V) @ family[1] @ V, np.diag(lam[1])))
+    True
     """
     M = _check_stack(factors)
     size = _commutator_size(M)
@@ -125,6 +137,15 @@ def commuting_product(
         simultaneously diagonalisable.
     OverflowError
         If the product leaves the float range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.products import commuting_product
+    >>> family = [np.array([[2.0, 1.0], [1.0, 2.0]]), np.array([[1.0, 3.0], [3.0, 1.0]])]
+    >>> commuting_product(family).round(6)
+    array([[5., 7.],
+           [7., 5.]])
     """
     V, lam = common_eigenbasis(factors, tol=tol, seed=seed)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -146,6 +167,18 @@ class TriangularProduct:
         ∏ a_j and ∏ d_j: the eigenvalues of the product are the products of the diagonals.
     terms : (n,) array
         The variation-of-constants terms (∏_{j<k} a_j) c_k (∏_{j>k} d_j), k = 1, …, n.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.products import triangular_product
+    >>> factors = [np.array([[2.0, 1.0], [0.0, 0.5]]), np.array([[1.0, 1.0], [0.0, 3.0]])]
+    >>> tri = triangular_product(factors)
+    >>> tri
+    TriangularProduct(n=2, eigenvalues=[2.  1.5], offdiagonal=5)
+    >>> tri.product
+    array([[2. , 5. ],
+           [0. , 1.5]])
     """
 
     product: np.ndarray
@@ -187,6 +220,14 @@ def triangular_product(
         If the factors are not 2×2 or not upper triangular.
     OverflowError
         If the product leaves the float range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.products import ordered_product, triangular_product
+    >>> factors = [np.array([[2.0, 1.0], [0.0, 0.5]]), np.array([[1.0, 1.0], [0.0, 3.0]])]
+    >>> bool(np.allclose(triangular_product(factors).product, ordered_product(factors)))
+    True
     """
     M = _check_stack(factors)
     if M.shape[1] != 2:

@@ -51,6 +51,17 @@ def rho_counterexample() -> tuple[np.ndarray, np.ndarray]:
     -------
     A, B : (2, 2) arrays
         Exact dyadic entries.
+
+    Examples
+    --------
+    >>> from bpcore.products import rho_counterexample
+    >>> A, B = rho_counterexample()
+    >>> A
+    array([[0.   , 2.   ],
+           [0.125, 0.   ]])
+    >>> B @ A
+    array([[0.015625, 0.      ],
+           [0.      , 4.      ]])
     """
     net = rho_counterexample_network()
     return net.A.copy(), net.B.copy()
@@ -78,6 +89,16 @@ class RhoCounterexample:
         The backward factors D_1 Wᵀ and D_2 Wᵀ (δ at z_1 = A δ at z_2, and so on).
     rho_A, rho_B, rho_AB : float
         Spectral radii of A, B and AB.
+
+    Examples
+    --------
+    >>> from bpcore.products import rho_counterexample_network
+    >>> ex = rho_counterexample_network()
+    >>> ex.rho_A, ex.rho_B, ex.rho_AB
+    (0.5, 0.5, 4.0)
+    >>> ex.cycle
+    array([[ 0.875, -1.   ],
+           [-1.   ,  0.875]])
     """
 
     W: np.ndarray
@@ -129,6 +150,13 @@ def rho_counterexample_network(activation: str = "leaky_relu") -> RhoCounterexam
     ------
     ValueError
         For another activation.
+
+    Examples
+    --------
+    >>> from bpcore.products import rho_counterexample_network
+    >>> ex = rho_counterexample_network("relu")
+    >>> ex.activation, ex.rho_A, ex.rho_B, ex.rho_AB
+    ('relu', 0.0, 0.0, 4.0)
     """
     from bpcore.activations import get_activation, leaky_relu
     from bpcore.linear import spectral_radius
@@ -189,6 +217,13 @@ def alternating_growth(A: np.ndarray, B: np.ndarray, n: int) -> np.ndarray:
     ------
     TypeError, ValueError
         For non-square, non-finite or mismatched A, B, or n out of range.
+
+    Examples
+    --------
+    >>> from bpcore.products import alternating_growth, rho_counterexample
+    >>> A, B = rho_counterexample()
+    >>> alternating_growth(A, B, 3).round(4)
+    array([0.    , 1.3863, 2.7726, 4.1589])
     """
     A = check_square_matrix(A, "A")
     B = check_square_matrix(B, "B")

@@ -78,6 +78,15 @@ def ordered_product(factors: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
         If ``factors`` is not a non-empty finite stack of equal square matrices.
     OverflowError
         If the product leaves the float range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.products import ordered_product
+    >>> A = np.array([[0.5, 1.0], [0.0, 0.5]])
+    >>> ordered_product([A, A, A])
+    array([[0.125, 0.75 ],
+           [0.   , 0.125]])
     """
     M = _check_stack(factors)
     out = M[0].copy()
@@ -128,6 +137,16 @@ def conjugated_factors(R: np.ndarray, A: np.ndarray, n: int) -> np.ndarray:
     ------
     TypeError, ValueError
         For non-square, non-finite or mismatched R and A, a singular R, or n < 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.products import conjugated_factors
+    >>> R, A = np.array([[0.0, -1.0], [1.0, 0.0]]), np.array([[2.0, 0.0], [0.0, 1.0]])
+    >>> factors = conjugated_factors(R, A, 2)
+    >>> factors.shape, factors[0].round(6)
+    ((2, 2, 2), array([[1., 0.],
+           [0., 2.]]))
     """
     R, A, n = _check_R_A(R, A, n)
     Rinv = np.linalg.inv(R)
@@ -164,6 +183,17 @@ def conjugated_product(R: np.ndarray, A: np.ndarray, n: int) -> np.ndarray:
         As in :func:`conjugated_factors`.
     OverflowError
         If a power leaves the float range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.products import conjugated_factors, conjugated_product, ordered_product
+    >>> R, A = np.array([[0.0, -1.0], [1.0, 0.0]]), np.array([[2.0, 0.0], [0.0, 1.0]])
+    >>> conjugated_product(R, A, 5).round(6)
+    array([[4., 0.],
+           [0., 8.]])
+    >>> bool(np.allclose(conjugated_product(R, A, 5), ordered_product(conjugated_factors(R, A, 5))))
+    True
     """
     R, A, n = _check_R_A(R, A, n)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -199,6 +229,17 @@ def floquet_product(period: np.ndarray | Sequence[np.ndarray], n: int) -> np.nda
         For a bad stack or n < 0.
     OverflowError
         If P^q leaves the float range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.products import floquet_product, ordered_product
+    >>> period = [np.diag([2.0, 0.5]), np.array([[0.0, 1.0], [1.0, 0.0]])]
+    >>> floquet_product(period, 5)
+    array([[2. , 0. ],
+           [0. , 0.5]])
+    >>> bool(np.allclose(floquet_product(period, 5), ordered_product((period * 3)[:5])))
+    True
     """
     M = _check_stack(period, "period")
     n = check_int(n, "n", minimum=0)
@@ -225,6 +266,14 @@ def floquet_multipliers(period: np.ndarray | Sequence[np.ndarray]) -> np.ndarray
     (k,) complex array
         The μ_i sorted by decreasing modulus; ‖M_1 ⋯ M_n‖ grows like max|μ|^(n/p), i.e. at the
         rate (1/p) ln max|μ| per layer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.products import floquet_multipliers
+    >>> period = [np.diag([2.0, 0.5]), np.array([[0.0, 1.0], [1.0, 0.0]])]
+    >>> np.sort(floquet_multipliers(period).real)
+    array([-1.,  1.])
     """
     ev = np.linalg.eigvals(ordered_product(_check_stack(period, "period")))
     return ev[np.argsort(-np.abs(ev), kind="stable")]

@@ -42,6 +42,15 @@ class RegionMap:
         The same masks per hidden layer, as the f'(z) fed to the recurrence.
     x : (n_0,) array
         The point whose region this is.
+
+    Examples
+    --------
+    >>> from bpcore.regions import region_affine_map, sawtooth_network
+    >>> region = region_affine_map(sawtooth_network(3), 0.1)
+    >>> region
+    RegionMap(units_on=3/6, A=[[8.]], c=[0.])
+    >>> region.masks[0]
+    array([1., 0.])
     """
 
     A: np.ndarray
@@ -93,6 +102,17 @@ def region_affine_map(net: ReluNetwork, x: object) -> RegionMap:
     ------
     TypeError / ValueError
         ``net`` not a ReluNetwork; ``x`` of the wrong shape or non-finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.regions import he_relu_network, region_affine_map
+    >>> net = he_relu_network([2, 8, 8, 1], seed=1)
+    >>> x = np.array([0.3, -0.2])
+    >>> region = region_affine_map(net, x)
+    >>> y = x + 1e-6
+    >>> region.A.shape, bool(np.allclose(region.A @ y + region.c, net(y)))
+    ((1, 2), True)
     """
     if not isinstance(net, ReluNetwork):
         raise TypeError(f"net must be a ReluNetwork, got {type(net).__name__}")

@@ -47,6 +47,15 @@ class RegionCount:
         net(x(t)) at ``t_grid``; joining them by straight lines is the exact graph.
     x0, x1 : (n_0,) arrays
         The segment's end points.
+
+    Examples
+    --------
+    >>> from bpcore.regions import count_regions, sawtooth_network
+    >>> rc = count_regions(sawtooth_network(2), 0.0, 1.0)
+    >>> rc
+    RegionCount(pieces=4, linear_pieces=4, breakpoints=[0.25 0.5  0.75])
+    >>> rc.slopes.ravel()
+    array([ 4., -4.,  4., -4.])
     """
 
     breakpoints: np.ndarray
@@ -147,6 +156,12 @@ def count_regions(
     TypeError / ValueError
         ``net`` not a ReluNetwork; ``x0``/``x1`` of the wrong shape, non-finite or equal;
         ``guard`` outside [0, 0.5); ``max_pieces`` < 1 or exceeded.
+
+    Examples
+    --------
+    >>> from bpcore.regions import count_regions, sawtooth_network
+    >>> [count_regions(sawtooth_network(L), 0.0, 1.0).linear_pieces for L in range(1, 6)]
+    [2, 4, 8, 16, 32]
     """
     x0, x1 = _segment(net, x0, x1)
     guard = check_real(guard, "guard", low=0.0, high=0.5, high_open=True)
@@ -236,6 +251,13 @@ def brute_force_regions(net: ReluNetwork, x0: object, x1: object, samples: int =
     ------
     TypeError / ValueError
         As for :func:`count_regions`; ``samples`` not an integer in [2, 10^8].
+
+    Examples
+    --------
+    >>> from bpcore.regions import brute_force_regions, count_regions, he_relu_network
+    >>> net = he_relu_network([1, 8, 8, 1], seed=0)
+    >>> brute_force_regions(net, -2.0, 2.0, samples=20_000) == count_regions(net, -2.0, 2.0).pieces
+    True
     """
     x0, x1 = _segment(net, x0, x1)
     samples = check_int(samples, "samples", minimum=2)

@@ -48,6 +48,15 @@ class ReluNetwork:
         ``weights``/``biases`` not sequences of real arrays.
     ValueError
         No layers, shapes that do not chain, a length mismatch, or non-finite entries.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.regions import ReluNetwork
+    >>> weights = (np.array([[1.0], [-1.0]]), np.array([[1.0, 1.0]]))
+    >>> net = ReluNetwork(weights, (np.zeros(2), np.zeros(1)))
+    >>> net, net.widths, net.hidden_neurons
+    (ReluNetwork(widths=[1, 2, 1], hidden_neurons=2), [1, 2, 1], 2)
     """
 
     weights: tuple[np.ndarray, ...]
@@ -185,6 +194,15 @@ def he_relu_network(widths: Sequence[int], seed: int = 0, bias_scale: float = 1.
     TypeError / ValueError
         ``widths`` too short or with non-positive entries, ``seed`` not an integer ≥ 0,
         ``bias_scale`` negative or not finite.
+
+    Examples
+    --------
+    >>> from bpcore.regions import count_regions, he_relu_network
+    >>> net = he_relu_network([1, 8, 8, 1], seed=0)
+    >>> net
+    ReluNetwork(widths=[1, 8, 8, 1], hidden_neurons=16)
+    >>> count_regions(net, -2.0, 2.0).pieces
+    8
     """
     ws = _check_widths(widths)
     seed = check_int(seed, "seed", minimum=0)
@@ -221,6 +239,15 @@ def sawtooth_network(depth: int) -> ReluNetwork:
     ------
     TypeError / ValueError
         ``depth`` not an integer ≥ 1.
+
+    Examples
+    --------
+    >>> from bpcore.regions import count_regions, sawtooth_network
+    >>> net = sawtooth_network(3)
+    >>> net
+    ReluNetwork(widths=[1, 2, 2, 2, 1], hidden_neurons=6)
+    >>> count_regions(net, 0.0, 1.0).linear_pieces
+    8
     """
     depth = check_int(depth, "depth", minimum=1)
     tent_in = np.array([[2.0, -4.0]])  # combines (relu(x), relu(x − 1/2)) into t(x)
@@ -251,6 +278,14 @@ def product_bound(widths: Sequence[int] | ReluNetwork) -> int:
     -------
     int
         ∏_{l=1}^{L−1} (n_l + 1) (1 for a network without hidden layers), an exact Python int.
+
+    Examples
+    --------
+    >>> from bpcore.regions import he_relu_network, product_bound
+    >>> product_bound([1, 4, 4, 1])
+    25
+    >>> product_bound(he_relu_network([1, 16, 16, 16, 1]))
+    4913
     """
     ws = widths.widths if isinstance(widths, ReluNetwork) else _check_widths(widths)
     out = 1

@@ -202,6 +202,15 @@ def tied_chain_explorer() -> Explorer:
     The chain starts at z^(0) = :data:`CHAIN_Z0` and has :data:`CHAIN_DEPTH` layers; the δ's
     come from :func:`bpcore.dynamics.tied_chain` and the overlaid line from
     :func:`bpcore.dynamics.chain_closed_form`.
+
+    Examples
+    --------
+    >>> from bpcore.widgets import tied_chain_explorer
+    >>> explorer = tied_chain_explorer()
+    >>> explorer
+    Explorer('tied-chain-explorer', controls: activation, w, b)
+    >>> explorer.render(dpi=20, activation="softsign", w=1.0, b=0.5)[1][:60]
+    'Top: cobweb plot of g(z) = z/(1+|z|) + 0.5 from z⁽⁰⁾ = 0.5; '
     """
     return Explorer(
         name="tied-chain-explorer",
@@ -316,6 +325,15 @@ def relu_regions_explorer() -> Explorer:
     layers of width n); its exact graph along x ∈ :data:`REGIONS_SEGMENT` and the breakpoints
     come from :func:`bpcore.regions.count_regions`. The bottom panel is
     :func:`bpcore.regions.sawtooth_network` of the same depth on [0, 1].
+
+    Examples
+    --------
+    >>> from bpcore.widgets import relu_regions_explorer
+    >>> explorer = relu_regions_explorer()
+    >>> explorer
+    Explorer('relu-regions-explorer', controls: depth, width)
+    >>> explorer.render(dpi=20, depth=2, width=4)[1][:70]
+    'Top: the output of a He-initialised ReLU network (seed 0) with 2 hidde'
     """
     return Explorer(
         name="relu-regions-explorer",

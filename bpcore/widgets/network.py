@@ -89,6 +89,15 @@ def network_explorer() -> Explorer:
     """The chapter 2 explorer: depth, width, σ_w and f → ‖δ^(l)‖ per layer and f'(z^(l)).
 
     Introduced in chapter 2 (Backprop is a linear recurrence with changing coefficients).
+
+    Examples
+    --------
+    >>> from bpcore.widgets import network_explorer
+    >>> explorer = network_explorer()
+    >>> explorer
+    Explorer('network-explorer', controls: depth, width, weight_scale, activation)
+    >>> explorer.render(dpi=20, depth=3, width=16)[1][:60]
+    'Top: log10 of ‖δ⁽ˡ⁾‖ against the layer for a tanh network of'
     """
     return Explorer(
         name="network-explorer",
