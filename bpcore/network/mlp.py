@@ -58,6 +58,11 @@ class MLP(_OrderedProductView):
     The arrays are copied to float64; the network does not see later changes to the caller's
     arrays. ``weights``/``biases`` return the stored arrays (modify them to train in place).
 
+    Size: about 250 lines, because the class is the network's whole documented interface
+    (construction, Ng-indexed structure, forward pass, cost, backward pass); its checks,
+    kernels and initialisation live in ``_inputs``/``_kernels`` and its ordered-product
+    methods in :mod:`bpcore.network.ordered_product`.
+
     Raises
     ------
     TypeError, ValueError
@@ -75,11 +80,6 @@ class MLP(_OrderedProductView):
     >>> g = net.backward(np.array([1.0, -1.0]), np.array([0.5]))
     >>> [d.shape for d in g.deltas], round(g.J, 4)
     ([(3,), (1,)], 0.2953)
-
-    Size: about 250 lines, because the class is the network's whole documented interface
-    (construction, Ng-indexed structure, forward pass, cost, backward pass); its checks,
-    kernels and initialisation live in ``_inputs``/``_kernels`` and its ordered-product
-    methods in :mod:`bpcore.network.ordered_product`.
     """
 
     def __init__(
