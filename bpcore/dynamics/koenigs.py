@@ -51,13 +51,9 @@ class KoenigsResult:
 
     Examples
     --------
-    >>> import math
-    >>> from bpcore.dynamics import chain_fixed_point, koenigs
-    >>> g, dg = (lambda z: 0.5 * math.tanh(z) + 0.5), (lambda z: 0.5 / math.cosh(z) ** 2)
-    >>> z_star, lam = chain_fixed_point("tanh", 0.5, 0.5, 0.5)
-    >>> koenigs(g, dg, z_star, 0.5)
-    KoenigsResult(z=0.5, z_star=0.843947, multiplier=0.263401, h=-0.476644, dh=1.83798,
-                  iterations=24)
+    >>> from bpcore.dynamics import koenigs
+    >>> koenigs(lambda z: 0.5 * z, lambda z: 0.5, 0.0, 1.0)  # g linear: h(z) = z
+    KoenigsResult(z=1, z_star=0, multiplier=0.5, h=1, dh=1, iterations=23)
     """
 
     h: float

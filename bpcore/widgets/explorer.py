@@ -203,16 +203,13 @@ class Scrubber:
 
     Examples
     --------
-    >>> from bpcore.widgets import Control, Explorer
-    >>> def draw(fig, a):
-    ...     fig.add_subplot().plot([0, 1], [0, a])
-    ...     return f"A line of slope {a}."
-    >>> explorer = Explorer("toy", draw, [Control("a", "slope $a$", (1, 2, 3))], "Lines.")
-    >>> scrubber = explorer.static("a", dpi=20)
-    >>> scrubber.values, scrubber.descriptions[0]
-    (['1', '2', '3'], 'A line of slope 1.')
-    >>> "bp-scrubber" in scrubber._repr_html_()
-    True
+    >>> from bpcore.widgets import Scrubber
+    >>> frames = [b"<png 1>", b"<png 2>"]  # Explorer.static makes real ones
+    >>> scrubber = Scrubber("toy", "slope $a$", ["1", "2"], frames, ["One.", "Two."], "Lines.")
+    >>> scrubber
+    Scrubber('toy': 2 frames over slope a, 0 KiB of PNG)
+    >>> scrubber._repr_html_().count("<img"), "bp-scrubber" in scrubber._repr_html_()
+    (1, True)
     """
 
     def __init__(
@@ -292,13 +289,10 @@ class LiveAndStatic:
 
     Examples
     --------
-    >>> from bpcore.widgets import Control, Explorer
-    >>> def draw(fig, a):
-    ...     fig.add_subplot().plot([0, 1], [0, a])
-    ...     return f"A line of slope {a}."
-    >>> shown = Explorer("toy", draw, [Control("a", "slope $a$", (1, 2))], "Lines.").show("a")
-    >>> type(shown).__name__, shown.static.values
-    ('LiveAndStatic', ['1', '2'])
+    >>> from bpcore.widgets import LiveAndStatic, Scrubber
+    >>> static = Scrubber("toy", "slope $a$", ["1"], [b"<png>"], ["One line."], "Lines.")
+    >>> LiveAndStatic(None, static)  # Explorer.show passes the live ipywidget
+    LiveAndStatic(live widget + Scrubber('toy': 1 frames over slope a, 0 KiB of PNG))
     """
 
     def __init__(self, live: Any, static: Scrubber) -> None:
@@ -345,8 +339,10 @@ class Explorer:
     >>> explorer
     Explorer('toy', controls: a)
     >>> png, alt = explorer.render(dpi=20, a=3)
-    >>> png[:4], alt
-    (b'\x89PNG', 'A line of slope 3.')
+    >>> png[1:4], alt
+    (b'PNG', 'A line of slope 3.')
+    >>> explorer.static("a", dpi=20).descriptions
+    ['A line of slope 1.', 'A line of slope 2.', 'A line of slope 3.']
     """
 
     def __init__(
