@@ -12,25 +12,21 @@ serves ``_build/html`` on 127.0.0.1 and prints:
    first paint; the printed "math final" time is first contentful paint, measured.
 3. Each chapter page's transferred bytes if served with gzip (HTML and everything it loads).
 
-The local server gzips its responses, as the static hosts the book is meant for (GitHub Pages,
-Read the Docs) do; Python's plain http.server does not, which would make Lighthouse measure a
-download no reader makes.
+The local server (``tests/site_server.py``, shared with the tests) gzips its responses here, as
+the static hosts the book is meant for (GitHub Pages, Read the Docs) do; Python's plain
+http.server does not, which would make Lighthouse measure a download no reader makes.
 
     .venv/bin/python benchmarks/bench_site.py
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import gzip
-import http.server
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -42,40 +38,8 @@ CHROMIUM = "/usr/bin/chromium"
 FLAGS = "--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking"
 CHAPTERS = sorted(p.name for p in (HTML / "chapters").glob("0*.html"))
 
-
-class _Gzip(http.server.SimpleHTTPRequestHandler):
-    """Serves the site as a static host such as GitHub Pages does: gzip when the client asks."""
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        if "gzip" not in self.headers.get("Accept-Encoding", "") or not path.is_file():
-            super().do_GET()
-            return
-        body = gzip.compress(path.read_bytes(), compresslevel=6)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@contextlib.contextmanager
-def _serve():
-    handler = functools.partial(_Gzip, directory=str(HTML))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+sys.path.insert(0, str(ROOT / "tests"))
+from site_server import serve  # noqa: E402 - the server the tests use, here with gzip
 
 
 def _lighthouse() -> Path:
@@ -159,7 +123,7 @@ def slow_phone(base: str) -> None:
 def main() -> None:
     if not (HTML / "index.html").exists():
         sys.exit("build the site first: bash .ci/build")
-    with _serve() as base:
+    with serve(HTML, gzip=True) as base:
         slow_phone(base)
         lighthouse_scores(base)
 

@@ -25,8 +25,15 @@ __all__ = [
 def check_int(value: object, name: str, *, minimum: int | None = None) -> int:
     """Return ``value`` as a Python ``int``; reject bools, floats and anything below ``minimum``.
 
-    >>> check_int(3, "n")
+    Examples
+    --------
+    >>> from bpcore._validate import check_int
+    >>> check_int(3, "n", minimum=1)
     3
+    >>> check_int(0, "n", minimum=1)
+    Traceback (most recent call last):
+        ...
+    ValueError: n must be an integer >= 1, got 0
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral | sp.Integer):
         raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}")
@@ -49,6 +56,16 @@ def check_real(
 
     ``low_open``/``high_open`` exclude the end points, e.g. ``check_real(s, "s", low=0,
     low_open=True)`` demands s > 0.
+
+    Examples
+    --------
+    >>> from bpcore._validate import check_real
+    >>> check_real(1, "s", low=0, low_open=True)
+    1.0
+    >>> check_real(0.0, "s", low=0, low_open=True)
+    Traceback (most recent call last):
+        ...
+    ValueError: s must be > 0, got 0.0
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real | sp.Expr):
         raise TypeError(
@@ -72,6 +89,17 @@ def check_exact_number(value: object, name: str) -> int | Fraction | sp.Expr:
 
     Floats are rejected because exact closed forms are checked against exact iteration; pass
     ``Fraction(1, 3)`` or ``sympy.Rational(1, 3)`` instead of ``0.333…``.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> from bpcore._validate import check_exact_number
+    >>> check_exact_number(Fraction(1, 3), "c")
+    Fraction(1, 3)
+    >>> check_exact_number(0.5, "c")
+    Traceback (most recent call last):
+        ...
+    TypeError: c must be exact numbers (int, fractions.Fraction or sympy), g...
     """
     if isinstance(value, bool):
         raise TypeError(f"{name} must be an exact number (int, Fraction or sympy), got a bool")
@@ -94,7 +122,19 @@ def check_real_array(
     ndim: int | None = None,
     finite: bool = True,
 ) -> np.ndarray:
-    """Return ``value`` as a float64 array; check its number of dimensions and finiteness."""
+    """Return ``value`` as a float64 array; check its number of dimensions and finiteness.
+
+    Examples
+    --------
+    >>> from bpcore._validate import check_real_array
+    >>> check_real_array([[1, 2], [3, 4]], "W", ndim=2)
+    array([[1., 2.],
+           [3., 4.]])
+    >>> check_real_array([1.0, float("nan")], "x")
+    Traceback (most recent call last):
+        ...
+    ValueError: x must contain only finite numbers (no NaN or inf)
+    """
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -109,7 +149,18 @@ def check_real_array(
 
 
 def check_square_matrix(value: object, name: str) -> np.ndarray:
-    """Return ``value`` as a finite float64 square matrix (n × n, n ≥ 1)."""
+    """Return ``value`` as a finite float64 square matrix (n × n, n ≥ 1).
+
+    Examples
+    --------
+    >>> from bpcore._validate import check_square_matrix
+    >>> check_square_matrix([[0, 1], [1, 1]], "A").shape
+    (2, 2)
+    >>> check_square_matrix([[1, 2, 3]], "A")
+    Traceback (most recent call last):
+        ...
+    ValueError: A must be a square n×n matrix, got shape (1, 3)
+    """
     arr = check_real_array(value, name, ndim=2)
     if arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
         raise ValueError(f"{name} must be a square n×n matrix, got shape {arr.shape}")

@@ -77,6 +77,18 @@ class Activation:
     -----
     Equality and hashing use ``name``, ``params``, ``sympy_expr`` and ``kinks`` only, so two
     ``leaky_relu(0.01)`` objects compare equal.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.activations import get_activation
+    >>> f = get_activation("tanh")
+    >>> f
+    Activation(tanh)
+    >>> f.sympy_expr, f.sympy_derivative
+    (tanh(z), 1 - tanh(z)**2)
+    >>> round(float(f.df(np.array([0.5]))[0]), 6)
+    0.786448
     """
 
     name: str
@@ -308,6 +320,13 @@ def leaky_relu(alpha: float = 0.01) -> Activation:
     -------
     Activation
         With f'(z) = 1 for z > 0 and α for z ≤ 0 (convention: f'(0) = α, the left derivative).
+
+    Examples
+    --------
+    >>> from bpcore.activations import leaky_relu
+    >>> f = leaky_relu(0.2)
+    >>> f, f.f([-1.0, 2.0]), f.df([-1.0, 2.0])
+    (Activation(leaky_relu(alpha=0.2)), array([-0.2,  2. ]), array([0.2, 1. ]))
     """
     a = check_real(alpha, "alpha", low=0.0, high=1.0)
     alpha_sym = _exact_sympy(alpha, a)
@@ -345,6 +364,13 @@ def polynomial(coeffs: Sequence[object] | np.ndarray) -> Activation:
     -------
     Activation
         Named ``"polynomial"`` with ``params = (("coeffs", (c_0, c_1, …)),)``.
+
+    Examples
+    --------
+    >>> from bpcore.activations import polynomial
+    >>> f = polynomial([0, 0, 1])
+    >>> f.sympy_expr, f.f([3.0]), f.df([3.0])
+    (z**2, array([9.]), array([6.]))
     """
     if isinstance(coeffs, str | bytes) or not isinstance(coeffs, Sequence | np.ndarray):
         raise TypeError(
@@ -392,6 +418,12 @@ def known_activations() -> list[str]:
     """The names :func:`get_activation` understands.
 
     Introduced in chapter 2 (Backprop is a linear recurrence with changing coefficients).
+
+    Examples
+    --------
+    >>> from bpcore.activations import known_activations
+    >>> known_activations()
+    ['identity', 'linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'softplus', 'softsign']
     """
     return list(_BY_NAME)
 
@@ -417,6 +449,16 @@ def get_activation(name_or_activation: str | Activation, param: str = "activatio
         If ``name_or_activation`` is neither a string nor an Activation.
     ValueError
         For an unknown name; the message lists the known names.
+
+    Examples
+    --------
+    >>> from bpcore.activations import get_activation
+    >>> get_activation("relu")
+    Activation(relu)
+    >>> get_activation("gelu", "activation")
+    Traceback (most recent call last):
+        ...
+    ValueError: activation must be one of identity, linear, sigmoid, tanh, r...
     """
     if isinstance(name_or_activation, Activation):
         return name_or_activation

@@ -58,6 +58,14 @@ def delta_step(
     or ``sympy.Poly``) are passed through unconverted and the same step runs in Python's exact
     arithmetic; chapter 4 (:mod:`bpcore.symbolic`) and chapter 5 use this for exact δ's. Any
     other input is validated as finite float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bpcore.backprop import delta_step
+    >>> W = np.array([[1.0, 2.0], [0.0, 1.0], [3.0, -1.0]])
+    >>> delta_step(W, np.array([1.0, 0.0, 1.0]), np.array([0.5, 1.0]))
+    array([2., 1.])
     """
     W = _operand(W, "W", ndim=2)
     delta_next = _operand(delta_next, "delta_next")
@@ -105,6 +113,16 @@ def delta_recursion(
         ``[δ^(1), δ^(2), …, δ^(L+1)]``: entry l−1 is δ^(l); the last entry is ``delta_out``.
         (Backprop never needs δ^(1), the input layer, but it is what the closed forms of the
         later chapters describe, so it is returned too.)
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> import numpy as np
+    >>> from bpcore.backprop import delta_recursion
+    >>> W = np.array([[Fraction(1, 2), 1], [0, 2]], dtype=object)
+    >>> deltas = delta_recursion([W, W], np.array([Fraction(1), Fraction(0)], dtype=object))
+    >>> [[str(x) for x in d] for d in deltas]
+    [['1/4', '5/2'], ['1/2', '1'], ['1', '0']]
     """
     if isinstance(weights, np.ndarray) or not isinstance(weights, Sequence):
         raise TypeError("weights must be a list of 2-D arrays [W^(1), …, W^(L)]")

@@ -48,6 +48,15 @@ def use_book_style() -> None:
 
     Introduced in chapter 0 ("The question"). Call it once, in a notebook's imports cell.
     Outside IPython only the matplotlib defaults change.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> from bpcore.plotting import FIGSIZE, use_book_style
+    >>> with matplotlib.rc_context():
+    ...     use_book_style()
+    ...     tuple(matplotlib.rcParams["figure.figsize"]) == FIGSIZE
+    True
     """
     matplotlib.rcParams.update(BOOK_RC)
     try:

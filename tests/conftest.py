@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import os
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from site_server import serve  # tests/site_server.py, shared with benchmarks/bench_site.py
 
 # Property-based tests: under CI (CI=true) the examples are derived from each test's name, so a
 # CI run is reproducible; locally they are random, so repeated local runs explore new inputs
@@ -57,24 +55,11 @@ def built_site() -> Path:
     return HTML
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
     """Serve _build/html on 127.0.0.1 (a free port) for the session; stopped afterwards."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

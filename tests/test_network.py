@@ -11,6 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import bpcore.network as network
+import bpcore.network.mlp as network_mlp
 from bpcore.activations import Activation, leaky_relu, polynomial
 from bpcore.backprop import delta_recursion
 from bpcore.network import MLP, ForwardPass, Gradients, numerical_gradient, relative_error
@@ -204,13 +205,13 @@ def test_linear_tied_weights_give_matrix_power(k: int, s: int) -> None:
 
 def test_backward_uses_the_shared_recurrence(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    original = network.delta_recursion
+    original = network_mlp.delta_recursion
 
     def spy(weights, delta_out, fprimes=None):
         calls.append(len(weights))
         return original(weights, delta_out, fprimes)
 
-    monkeypatch.setattr(network, "delta_recursion", spy)
+    monkeypatch.setattr(network_mlp, "delta_recursion", spy)
     net = MLP.random([2, 3, 3, 1], "tanh", seed=1)
     net.backward(np.ones((4, 2)), np.zeros((4, 1)))
     assert calls == [2]  # [W^(2), W^(3)]: δ^(1) of the input layer is not computed

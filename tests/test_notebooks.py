@@ -1,4 +1,5 @@
-"""The notebook output policy and the chapter skeleton (see README, "Notebook output policy").
+"""The notebook output policy and the chapter skeleton (see README, "Notebook output policy",
+and CONTRIBUTING.md, "Write a chapter").
 
 nbval itself runs on every notebook through pytest's ``--nbval`` option (pyproject.toml); the
 tests here check what nbval cannot: that the committed notebooks are complete, small, free of

@@ -49,6 +49,16 @@ class Control:
 
     Introduced in chapter 0 ("The question"). The values are discrete so that the static
     website can pre-render one frame per value.
+
+    Examples
+    --------
+    >>> from bpcore.widgets import Control
+    >>> Control("w", "weight $w$", (0.5, 1.0, 2.0))
+    Control(w: weight $w$ ∈ [0.5, 1, 2], default 1)
+    >>> Control("w", "weight $w$", (0.5, 1.0, 2.0), default=3.0)
+    Traceback (most recent call last):
+        ...
+    ValueError: default of control 'w' must be one of its values, got 3.0
     """
 
     name: str
@@ -132,6 +142,12 @@ def math_html(text: str) -> str:
     Introduced in chapter 0 ("The question"). The text is escaped; each ``$...$`` becomes
     ``<span class="bp-math">TeX</span>``, which the website typesets at build time (KaTeX) like
     the rest of the book's math. An odd number of ``$`` is a ``ValueError``.
+
+    Examples
+    --------
+    >>> from bpcore.widgets import math_html
+    >>> math_html(r"depth $n_l$ & width")
+    'depth <span class="bp-math">n_l</span> &amp; width'
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
@@ -157,6 +173,12 @@ def plain_text(text: str) -> str:
     braces removed (``$\\|\\delta^{(l)}\\|$`` → ``‖δ^(l)‖``).
 
     Introduced in chapter 0 ("The question").
+
+    Examples
+    --------
+    >>> from bpcore.widgets import plain_text
+    >>> plain_text(r"weight scale $\\sigma_w$, $\\|\\delta^{(l)}\\|$")
+    'weight scale σ_w, ‖δ^(l)‖'
     """
     out = text.replace("$", "")
     for tex, char in _TEX_WORDS.items():
@@ -178,6 +200,16 @@ class Scrubber:
     the slider stays hidden and the default frame shows, with its caption. Styling comes
     from the site's stylesheet (no inline styles); math in the label and caption is written
     ``$...$`` (see :func:`math_html`).
+
+    Examples
+    --------
+    >>> from bpcore.widgets import Scrubber
+    >>> frames = [b"<png 1>", b"<png 2>"]  # Explorer.static makes real ones
+    >>> scrubber = Scrubber("toy", "slope $a$", ["1", "2"], frames, ["One.", "Two."], "Lines.")
+    >>> scrubber
+    Scrubber('toy': 2 frames over slope a, 0 KiB of PNG)
+    >>> scrubber._repr_html_().count("<img"), "bp-scrubber" in scrubber._repr_html_()
+    (1, True)
     """
 
     def __init__(
@@ -254,6 +286,13 @@ class LiveAndStatic:
     """A live ipywidget and its static :class:`Scrubber`, displayed as one output.
 
     Introduced in chapter 0 ("The question"). See :meth:`Explorer.show`.
+
+    Examples
+    --------
+    >>> from bpcore.widgets import LiveAndStatic, Scrubber
+    >>> static = Scrubber("toy", "slope $a$", ["1"], [b"<png>"], ["One line."], "Lines.")
+    >>> LiveAndStatic(None, static)  # Explorer.show passes the live ipywidget
+    LiveAndStatic(live widget + Scrubber('toy': 1 frames over slope a, 0 KiB of PNG))
     """
 
     def __init__(self, live: Any, static: Scrubber) -> None:
@@ -289,6 +328,21 @@ class Explorer:
         Figure size in inches; the website shows it at 96 CSS pixels per inch. The default
         (:data:`bpcore.plotting.FIGSIZE`-wide) suits a phone column; stack two panels
         vertically rather than side by side.
+
+    Examples
+    --------
+    >>> from bpcore.widgets import Control, Explorer
+    >>> def draw(fig, a):
+    ...     fig.add_subplot().plot([0, 1], [0, a])
+    ...     return f"A line of slope {a}."
+    >>> explorer = Explorer("toy", draw, [Control("a", "slope $a$", (1, 2, 3))], "Lines.")
+    >>> explorer
+    Explorer('toy', controls: a)
+    >>> png, alt = explorer.render(dpi=20, a=3)
+    >>> png[1:4], alt
+    (b'PNG', 'A line of slope 3.')
+    >>> explorer.static("a", dpi=20).descriptions
+    ['A line of slope 1.', 'A line of slope 2.', 'A line of slope 3.']
     """
 
     def __init__(
