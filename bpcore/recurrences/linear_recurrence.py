@@ -78,7 +78,7 @@ class LinearRecurrence:
     Exact values are ``int`` when every coefficient and initial value is an integer, and
     ``fractions.Fraction`` otherwise.
 
-    The class is longer than ~200 lines because its thirteen public methods each carry their
+    Size: the class is longer than ~200 lines because its thirteen public methods each carry their
     own documentation and example (about 300 of its ~510 lines are docstrings, 120 are code).
     The algorithms are module functions it calls (:mod:`bpcore.recurrences.closed_form`,
     :mod:`bpcore.recurrences.float_form`, ``_companion``); what the class adds is the cache of
