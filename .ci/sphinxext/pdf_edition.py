@@ -23,7 +23,8 @@ adds the links to the PDF. The PDF is built from the same executed notebooks as 
    as on the website ("Theorem 4.1", not the "4.1.1" that sphinx-jupyterbook-latex's section
    depth would give); sphinx-proof's label index is left out (it lists bare labels).
 4. Tables: Sphinx's ``tabulary`` squeezes columns that hold math into a few letters; in the
-   PDF every table gets explicit column widths in proportion to its longest cell text.
+   PDF every table gets explicit column widths in proportion to its longest cell text, and a
+   table of more than five rows may break across pages.
 5. Math as the website shows it: the website (``katex_prerender``) typesets unstarred amsmath
    environments unnumbered, as MathJax did; so does the PDF (``align`` becomes ``align*``).
    The site defines no KaTeX macros, so the PDF defines none either.
@@ -90,12 +91,6 @@ def _configure(app: Sphinx) -> None:
     app.config.numfig_secnum_depth = 1
 
 
-def _ancestors(node: nodes.Node):
-    while node.parent is not None:
-        node = node.parent
-        yield node
-
-
 def _inline(markup: str) -> list[nodes.Node]:
     """Text nodes and math nodes for the scrubber's HTML (escaped text and bp-math spans)."""
     out: list[nodes.Node] = []
@@ -121,6 +116,12 @@ class InteractiveFigures(SphinxPostTransform):
         import json
 
         outdir = Path(self.app.outdir) / FRAMES_DIR
+        # The LaTeX builder assembles one document, each chapter inside a start_of_file node
+        # (whose children keep their old parent pointers: search downwards, innermost last).
+        chapter_of: dict[int, str] = {}
+        for part in self.document.findall(addnodes.start_of_file):
+            for node in part.findall(nodes.container):
+                chapter_of[id(node)] = part["docname"]
         for bundle in list(self.document.findall(nodes.container)):
             if bundle.get("nb_element") != "mime_bundle":
                 continue
@@ -151,11 +152,7 @@ class InteractiveFigures(SphinxPostTransform):
             filename = f"{FRAMES_DIR}/{hashlib.sha256(png).hexdigest()[:20]}.png"
             (Path(self.app.outdir) / filename).write_bytes(png)
             values = json.loads(html.unescape(values_match[1]))["value"]
-            # the LaTeX builder assembles one document: the chapter is the enclosing file's
-            docname = next(
-                (a["docname"] for a in _ancestors(bundle) if isinstance(a, addnodes.start_of_file)),
-                self.env.docname,
-            )
+            docname = chapter_of.get(id(bundle), self.env.docname)
             page = f"{docname}.html"
 
             image = nodes.image(uri=filename, candidates={"*": filename})
@@ -268,7 +265,12 @@ def _set_widths(table: nodes.table) -> None:
                 longest[i] = max(longest[i], min(len(entry.astext()), 60))
         for spec, width in zip(specs, longest, strict=True):
             spec["colwidth"] = width
-    table["classes"] = [*table.get("classes", []), "colwidths-given"]
+    # a table of more than a few rows may break across pages (longtable), instead of running
+    # past the bottom of the page as one block
+    rows = sum(1 for _ in table.findall(nodes.row))
+    table["classes"] = [*table.get("classes", []), "colwidths-given"] + (
+        ["longtable"] if rows > 5 else []
+    )
 
 
 def _starred_math(app: Sphinx, doctree: nodes.document, docname: str) -> None:
