@@ -21,7 +21,8 @@ adds the links to the PDF. The PDF is built from the same executed notebooks as 
    the "Part I — " prefix is dropped; a part the toc does not number (the back matter) and its
    chapters (the bibliography) are unnumbered. Results and figures are numbered per chapter,
    as on the website ("Theorem 4.1", not the "4.1.1" that sphinx-jupyterbook-latex's section
-   depth would give); sphinx-proof's label index is left out (it lists bare labels).
+   depth would give); sphinx-proof's label index is left out (it lists bare labels); a
+   reference to an exercise of another chapter points at the exercise's LaTeX label.
 4. Tables: Sphinx's ``tabulary`` squeezes columns that hold math into a few letters; in the
    PDF every table gets explicit column widths in proportion to its longest cell text, and a
    table of more than five rows may break across pages.
@@ -247,6 +248,17 @@ class BookStructure(SphinxPostTransform):
                 section.insert(0, nodes.raw("", "\\setcounter{secnumdepth}{-2}\n", format="latex"))
         for table in self.document.findall(nodes.table):
             _set_widths(table)
+        # sphinx-exercise labels each exercise "exercise:<label>" in LaTeX, but a reference
+        # from another chapter asks for "<docname>:<label>" (undefined: "Exercise ??")
+        registry = getattr(self.env, "sphinx_exercise_registry", {})
+        for ref in list(self.document.findall(addnodes.number_reference)):
+            target = ref.get("refuri", "")
+            label = target.rsplit("#", 1)[-1] if "#" in target else ""
+            if label in registry:
+                text = _latex_escape(ref.astext())
+                ref.replace_self(
+                    nodes.raw("", f"\\hyperref[exercise:{label}]{{{text}}}", format="latex")
+                )
 
 
 def _latex_escape(text: str) -> str:
