@@ -2,10 +2,11 @@
 
 The build log has no LaTeX error, no missing character and no overfull line (code and outputs
 wrap); vertical overflows are allowed only up to :data:`MAX_VBOX_OVERFLOW_PT` (see there). The
-PDF's page count is in a range, its bookmarks hold every chapter of ``_toc.yml`` once, its text
-holds every chapter title, every theorem-like title of the notebooks' ``{prf:...}`` directives,
-every exercise's solution and every interactive figure's default frame with its pointer to the
-website edition. One page per chapter (its first) is rendered to PNG in ``_build/pdf-pages/``
+PDF's page count is in a range, its bookmarks hold every chapter of ``_toc.yml`` once, its
+internal links lead to existing destinations, and its text holds every chapter title, every
+theorem-like title of the notebooks' ``{prf:...}`` directives, every exercise's solution (they
+follow their exercises, as on the website; no appendix) and every interactive figure's default
+frame with its pointer to the website edition. One page per chapter (its first) is rendered to PNG in ``_build/pdf-pages/``
 for a person to look at. The website links the PDF (landing page, download menu).
 
 Without the PDF (only README command (a) ran, or TeX Live is missing) these tests skip with a
@@ -161,6 +162,27 @@ def test_one_bookmark_per_chapter_pointing_at_its_first_page() -> None:
     for part in parts:  # a part's bookmark is its number and caption ("II Where ... break")
         caption = _normal(re.sub(r"^Part [IVXLC]+ — ", "", part["caption"]))
         assert any(t.endswith(caption) for t in top), f"part {part['caption']!r}: no bookmark"
+
+
+def test_internal_links_lead_to_existing_destinations() -> None:
+    """Cross-references, citations and ToC entries are links whose named targets exist."""
+    reader = _reader()
+    names = set(reader.named_destinations)
+    internal, broken = 0, []
+    for index, page in enumerate(reader.pages):
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            action = annot.get("/A")
+            if annot.get("/Subtype") != "/Link" or action is None:
+                continue
+            action = action.get_object()
+            if action.get("/S") == "/GoTo":
+                internal += 1
+                target = action.get("/D")
+                if isinstance(target, str) and target not in names:
+                    broken.append((index + 1, target))
+    assert broken == [], f"links to missing destinations (page, name): {broken[:10]}"
+    assert internal >= 20 * len(_toc_docs()), f"only {internal} internal links"
 
 
 def test_text_has_every_chapter_and_theorem_title_and_every_solution() -> None:
