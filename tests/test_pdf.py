@@ -6,8 +6,9 @@ PDF's page count is in a range, its bookmarks hold every chapter of ``_toc.yml``
 internal links lead to existing destinations, and its text holds every chapter title, every
 theorem-like title of the notebooks' ``{prf:...}`` directives, every exercise's solution (they
 follow their exercises, as on the website; no appendix) and every interactive figure's default
-frame with its pointer to the website edition. One page per chapter (its first) is rendered to PNG in ``_build/pdf-pages/``
-for a person to look at. The website links the PDF (landing page, download menu).
+frame with its pointer to the website edition. One page per chapter (its first) is rendered
+to PNG in ``_build/pdf-pages/`` for a person to look at. The website links the PDF (landing
+page, download menu).
 
 Without the PDF (only README command (a) ran, or TeX Live is missing) these tests skip with a
 reason; under ``CI=true`` they fail, since ``.ci/run`` builds the PDF before the tests.
