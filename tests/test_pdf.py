@@ -44,7 +44,7 @@ MAX_VBOX_OVERFLOW_PT = 25.0
 # Pages per chapter of the toc (chapter 0 and the bibliography included): the book has about
 # 23 now; far fewer means content went missing, far more that something is repeated.
 PAGES_PER_CHAPTER = (12, 45)
-_PRF = re.compile(r"^(?:`{3,}|:{3,})\{prf:(theorem|proposition|lemma|corollary|definition)\}(.*)$")
+_PRF = re.compile(r"^(?:`{3,}|:{3,})\{prf:([a-z]+)\}(.*)$")  # every sphinx-proof type
 
 
 def _require_pdf() -> Path:
