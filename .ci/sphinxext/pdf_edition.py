@@ -1,7 +1,7 @@
 """The PDF edition of the book: what Sphinx's LaTeX builder needs beyond Jupyter Book's defaults.
 
-Loaded through ``sphinx.local_extensions`` in ``_config.yml`` for every build. Fixes 1-5 act
-only when the builder is ``latex`` (``bash .ci/pdf``); on the website (fix 6) the extension only
+Loaded through ``sphinx.local_extensions`` in ``_config.yml`` for every build. Fixes 1-6 act
+only when the builder is ``latex`` (``bash .ci/pdf``); on the website (fix 7) the extension only
 adds the links to the PDF. The PDF is built from the same executed notebooks as the website
 (the execution cache); ``tests/test_pdf.py`` checks the result.
 
@@ -26,10 +26,13 @@ adds the links to the PDF. The PDF is built from the same executed notebooks as 
 4. Tables: Sphinx's ``tabulary`` squeezes columns that hold math into a few letters; in the
    PDF every table gets explicit column widths in proportion to its longest cell text, and a
    table of more than five rows may break across pages.
-5. Math as the website shows it: the website (``katex_prerender``) typesets unstarred amsmath
+5. Characters in code and outputs that the code font (DejaVu Sans Mono) lacks, such as the
+   script letters 𝒥 and 𝒩, are drawn from the text font (FreeSerif), which has them; each one
+   found in the book's code blocks becomes a ``newunicodechar`` (XeTeX has no font fallback).
+6. Math as the website shows it: the website (``katex_prerender``) typesets unstarred amsmath
    environments unnumbered, as MathJax did; so does the PDF (``align`` becomes ``align*``).
    The site defines no KaTeX macros, so the PDF defines none either.
-6. The website links the PDF, served from the site itself (``.ci/run`` copies it to
+7. The website links the PDF, served from the site itself (``.ci/run`` copies it to
    ``_build/html/`` + :data:`PDF_NAME`): an entry "PDF of the whole book" in the theme's download
    menu on every page, and one sentence under the first paragraph of the landing page.
 """
@@ -37,6 +40,7 @@ adds the links to the PDF. The PDF is built from the same executed notebooks as 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html
 import re
@@ -285,6 +289,59 @@ def _set_widths(table: nodes.table) -> None:
     )
 
 
+MONO_FONT = "DejaVu Sans Mono"  # _config.yml's latex_elements.fontpkg
+FALLBACK_FONT = "FreeSerif"
+
+
+@functools.cache
+def _cmap(family: str) -> frozenset[int]:
+    """The code points a font has (found with fontconfig); empty if it cannot be read."""
+    import subprocess
+
+    from fontTools.ttLib import TTFont
+
+    try:
+        path = subprocess.run(
+            ["fc-match", "-f", "%{file}", family], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        return frozenset(TTFont(path).getBestCmap())
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return frozenset()
+
+
+class CodeFontFallback(SphinxPostTransform):
+    """Fix 5: characters of code blocks that the code font lacks come from the text font."""
+
+    default_priority = 900
+    builders = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        if self.app.project.path2doc(self.document["source"]) != self.app.config.root_doc:
+            return
+        mono, fallback = _cmap(MONO_FONT), _cmap(FALLBACK_FONT)
+        if not mono:
+            return
+        chars = sorted(
+            {
+                c
+                for block in self.document.findall(nodes.literal_block)
+                for c in block.astext()
+                if ord(c) > 127 and ord(c) not in mono and ord(c) in fallback
+            }
+        )
+        if not chars:
+            return
+        lines = [
+            "\\usepackage{newunicodechar}",
+            f"\\newfontfamily\\bpfallbackfont{{{FALLBACK_FONT}}}[Extension=.otf]",
+        ]
+        for c in chars:
+            glyph = f'{{\\bpfallbackfont\\symbol{{"{ord(c):X}}}}}'
+            lines.append(f"\\newunicodechar{{{c}}}{{\\ifmmode\\text{glyph}\\else{glyph}\\fi}}")
+        context = self.app.builder.context
+        context["preamble"] = context.get("preamble", "") + "\n" + "\n".join(lines) + "\n"
+
+
 def _starred_math(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Fix 3: unstarred amsmath environments unnumbered, as on the website."""
     if not _is_latex(app):
@@ -342,6 +399,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(InteractiveFigures)
     app.add_post_transform(KeepBoxedContent)
     app.add_post_transform(BookStructure)
+    app.add_post_transform(CodeFontFallback)
     app.connect("doctree-resolved", _starred_math)
     app.connect("doctree-resolved", _landing_link)
     # after sphinx-book-theme's add_header_buttons (501)
