@@ -228,10 +228,13 @@ class BookStructure(SphinxPostTransform):
             raise RuntimeError("the root document has no top-level section; update pdf_edition")
         title = self.env.titles[root].astext()
         esc = _latex_escape(title)
+        # and its labels: the root document's title is not written as a heading, so another
+        # chapter's reference to this chapter's label would be undefined
+        labels = "".join(rf"\label{{\detokenize{{{root}:{i}}}}}" for i in top.get("ids", []))
         raw = nodes.raw(
             "",
             rf"\chapter*{{{esc}}}\addcontentsline{{toc}}{{chapter}}{{{esc}}}"
-            rf"\markboth{{{esc}}}{{{esc}}}" + "\n",
+            rf"\markboth{{{esc}}}{{{esc}}}{labels}" + "\n",
             format="latex",
         )
         titles = [i for i, child in enumerate(top.children) if isinstance(child, nodes.title)]
@@ -333,10 +336,12 @@ class CodeFontFallback(SphinxPostTransform):
             return
         lines = [
             "\\usepackage{newunicodechar}",
-            f"\\newfontfamily\\bpfallbackfont{{{FALLBACK_FONT}}}[Extension=.otf]",
+            f"\\newfontfamily\\bpfallbackfont{{{FALLBACK_FONT}}}[Extension=.otf, UprightFont=*,"
+            " ItalicFont=*Italic, BoldFont=*Bold, BoldItalicFont=*BoldItalic]",
         ]
         for c in chars:
-            glyph = f'{{\\bpfallbackfont\\symbol{{"{ord(c):X}}}}}'
+            # upright: the italic FreeSerif lacks some (the script letters), a comment is italic
+            glyph = f'{{\\bpfallbackfont\\upshape\\symbol{{"{ord(c):X}}}}}'
             lines.append(f"\\newunicodechar{{{c}}}{{\\ifmmode\\text{glyph}\\else{glyph}\\fi}}")
         context = self.app.builder.context
         context["preamble"] = context.get("preamble", "") + "\n" + "\n".join(lines) + "\n"
