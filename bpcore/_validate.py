@@ -159,9 +159,9 @@ def check_square_matrix(value: object, name: str) -> np.ndarray:
     >>> check_square_matrix([[1, 2, 3]], "A")
     Traceback (most recent call last):
         ...
-    ValueError: A must be a square n×n matrix, got shape (1, 3)
+    ValueError: A must be a square s×s matrix, got shape (1, 3)
     """
     arr = check_real_array(value, name, ndim=2)
     if arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
-        raise ValueError(f"{name} must be a square n×n matrix, got shape {arr.shape}")
+        raise ValueError(f"{name} must be a square s×s matrix, got shape {arr.shape}")
     return arr

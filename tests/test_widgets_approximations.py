@@ -219,5 +219,5 @@ def test_ntk_static_frames(ntk_exp: widgets.Explorer) -> None:
     assert len(by_lr.frames) == len(NTK_LR_FRACTIONS) == len(set(by_lr.frames))
     for d in scrubber.descriptions + by_lr.descriptions:
         _assert_plain(d)
-    assert "(Fixed: hidden width $n$ = 4096.)" in by_lr.caption
+    assert "(Fixed: hidden width $s$ = 4096.)" in by_lr.caption
     assert repr(ntk_comparison(16, 0.1)).startswith("NTKComparison(width=16, lr_fraction=0.1")

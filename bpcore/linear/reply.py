@@ -109,7 +109,7 @@ def rtdr_from_symmetric(W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     W = check_square_matrix(W, "W")
     if np.max(np.abs(W - W.T)) > _SYMMETRY_RTOL * np.max(np.abs(W)):
         raise ValueError(
-            "W must be symmetric for W = RᵀDR: RᵀDR is always symmetric, so a non-symmetric W "
+            "W must be symmetric for W = RᵀΛR: RᵀΛR is always symmetric, so a non-symmetric W "
             f"(max|W − Wᵀ| = {np.max(np.abs(W - W.T)):.3g}) has no such factorisation"
         )
     lam, Q = np.linalg.eigh((W + W.T) / 2)

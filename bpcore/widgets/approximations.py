@@ -425,8 +425,8 @@ def ntk_explorer() -> Explorer:
     A one-hidden-layer ReLU network in NTK parametrisation (:class:`bpcore.ntk.NTKNetwork`)
     fits six points of y = sin(πx)/2 by full-batch gradient descent
     (:func:`bpcore.ntk.train_gd`, :data:`NTK_STEPS` steps); next to it, the discrete closed
-    form of the linearised model f_t = f_0 + (I − (I − ηΘ/m)^t)(Y − f_0) with the
-    infinite-width kernel Θ = :func:`bpcore.ntk.relu_ntk` and the network's own f_0
+    form of the linearised model Ŷ_t = Ŷ_0 + (I − (I − ηΘ/m)^t)(Y − Ŷ_0) with the
+    infinite-width kernel Θ = :func:`bpcore.ntk.relu_ntk` and the network's own Ŷ_0
     (:func:`bpcore.ntk.linearized_training`). The learning rate is a fraction of 2m/λ_max(Θ):
     above 1 the linearised model diverges, and the figure says whether the network diverges
     too, catapults (its loss rises, then falls; the text reports the trained net's measured
@@ -455,7 +455,7 @@ def ntk_explorer() -> Explorer:
         name="ntk-explorer",
         draw=_draw_ntk,
         controls=[
-            Control("width", "hidden width $n$", NTK_WIDTHS, default=1024),
+            Control("width", "hidden width $s$", NTK_WIDTHS, default=1024),
             Control(
                 "lr_fraction",
                 r"learning rate $\eta$ in units of $2m/\lambda_{\max}$",

@@ -31,7 +31,7 @@ def _draw_depth(fig: Figure, depth: int, weight_scale: float) -> str:
     fig.text(0.5, 0.93, rf"Linear network, width 32, $\sigma_w = {weight_scale:.3g}$", ha="center")
     return (
         f"Log-scale plot of the size of δ against the layer for a {depth}-layer linear network "
-        f"with weight scale {weight_scale:.3g}: at the input layer ‖δ⁽¹⁾‖ ≈ "
+        f"with weight scale {weight_scale:.3g}: at the input layer ‖∂J/∂x‖ ≈ "
         f"{norms[True][0]:.2g} (tied) and {norms[False][0]:.2g} (untied)."
     )
 

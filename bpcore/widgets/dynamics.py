@@ -235,7 +235,8 @@ def tied_chain_explorer() -> Explorer:
             r"the affine piece of ReLU, Koenigs near an attracting fixed point). Look for the "
             r"straight line when the orbit settles on a fixed "
             r"point (each layer multiplies $\delta$ by about the multiplier $\lambda = g'(z^*)$), "
-            r"and the ragged, growing $\delta$ of the chaotic $z^2 - 2$."
+            r"and the ragged, growing $\delta$ of the chaotic $z^2 - 2$. (The widget counts the "
+            r"iterations $z^{(0)}, z^{(1)}, \dots$: its $z^{(0)}$ is the book's $z^{(2)}$.)"
         ),
         figsize=STACKED_FIGSIZE,
     )
@@ -282,7 +283,7 @@ def _draw_regions(fig: Figure, depth: int, width: int) -> str:
     ax1.set_ylabel("network output")
     ax1.set_title(
         rf"{rc.pieces} regions, {rc.linear_pieces} linear pieces; "
-        rf"bound $(n+1)^L = {_sci_tex(bound)}$",
+        rf"bound $(s+1)^k = {_sci_tex(bound)}$",
         fontsize=9,
         pad=3,
     )
@@ -296,13 +297,13 @@ def _draw_regions(fig: Figure, depth: int, width: int) -> str:
     ax2.set_xlabel(r"input $x$")
     ax2.set_ylabel("sawtooth")
     ax2.set_title(
-        rf"Telgarsky's sawtooth, $L = {depth}$ tent maps, $2L = {2 * depth}$ units: "
+        rf"Telgarsky's sawtooth, $k = {depth}$ tent maps, $2k = {2 * depth}$ units: "
         rf"${saw.linear_pieces}$ pieces",
         fontsize=9,
         pad=3,
     )
     fig.text(
-        0.5, 0.955, rf"He-initialised ReLU net, $L = {depth}$ hidden layers of width $n = {width}$",
+        0.5, 0.955, rf"He-initialised ReLU net, $k = {depth}$ hidden layers of width $s = {width}$",
         ha="center", fontsize=10,
     )  # fmt: skip
     return (
@@ -321,8 +322,8 @@ def relu_regions_explorer() -> Explorer:
 
     Introduced in chapter 4 (Nonlinear activations).
 
-    The network is ``bpcore.regions.he_relu_network([1, n, …, n, 1], seed=0)`` (L hidden
-    layers of width n); its exact graph along x ∈ :data:`REGIONS_SEGMENT` and the breakpoints
+    The network is ``bpcore.regions.he_relu_network([1, s, …, s, 1], seed=0)`` (k hidden
+    layers of width s); its exact graph along x ∈ :data:`REGIONS_SEGMENT` and the breakpoints
     come from :func:`bpcore.regions.count_regions`. The bottom panel is
     :func:`bpcore.regions.sawtooth_network` of the same depth on [0, 1].
 
@@ -339,17 +340,17 @@ def relu_regions_explorer() -> Explorer:
         name="relu-regions-explorer",
         draw=_draw_regions,
         controls=[
-            Control("depth", "hidden layers $L$", (1, 2, 3, 4, 6, 8), default=3),
-            Control("width", "width $n$", (2, 4, 8, 16, 32), default=16),
+            Control("depth", "hidden layers $k$", (1, 2, 3, 4, 6, 8), default=3),
+            Control("width", "width $s$", (2, 4, 8, 16, 32), default=16),
         ],
         caption=(
             r"A ReLU network is piecewise linear: inside one activation region every ReLU is a "
             r"fixed 0/1 mask, so the network, and every $\delta$ of backprop, is a product of "
             r"fixed matrices there. Top: the exact output of a random He-initialised network "
             r"along $x \in [-2, 2]$ with its breakpoints (dots and ticks), the number of "
-            r"regions crossed and the trivial bound $(n+1)^L$. Bottom: Telgarsky's sawtooth "
-            r"reaches $2^L$ pieces with only $2L$ units. Look how far below the bound the "
-            r"random network stays as $L$ grows."
+            r"regions crossed and the trivial bound $(s+1)^k$. Bottom: Telgarsky's sawtooth "
+            r"reaches $2^k$ pieces with only $2k$ units. Look how far below the bound the "
+            r"random network stays as $k$ grows."
         ),
         figsize=STACKED_FIGSIZE,
     )

@@ -6,9 +6,9 @@
   activations of a chosen layer (top) and the machine configuration read off them (bottom), in
   exact ``Fraction`` arithmetic and in float64, which decodes wrongly once a stack code needs
   more significant bits than float64 keeps.
-* :func:`jsr_explorer` — brute-force bounds max ρ(P)^(1/k) ≤ JSR ≤ max ‖P‖₂^(1/k) over all
-  products P of length k of a small set of matrices (:func:`bpcore.impossibility.jsr_bounds`),
-  against the number of products formed.
+* :func:`jsr_explorer` — brute-force bounds max ρ(Π)^(1/k) ≤ JSR ≤ max ‖Π‖₂^(1/k) over
+  all products Π of length k of a small set Σ of matrices
+  (:func:`bpcore.impossibility.jsr_bounds`), against the number of products formed.
 """
 
 from __future__ import annotations
@@ -310,8 +310,9 @@ def stack_machine_explorer() -> Explorer:
             r"$\operatorname{sat}(x) = \min(1, \max(0, x))$ and rational $W$, $b$ runs a "
             r"two-stack machine "
             r"that reverses $n$ bits, one step per layer (our construction, in the spirit of "
-            r"Siegelmann and Sontag). A stack $s_1 s_2 \dots$ is the number "
-            r"$q = \sum_i (2s_i + 1)/4^i$. Top: the 140 activations after $t$ steps (layer "
+            r"Siegelmann and Sontag). A stack of bits $\mathrm{bit}_1 \mathrm{bit}_2 \dots$ "
+            r"(top first) is the number $q = \sum_i (2\,\mathrm{bit}_i + 1)/4^i$. "
+            r"Top: the 140 activations after $t$ steps (layer "
             r"$t + 1$, the input being layer 1); only the "
             r"units of the transition that fired are non-zero (gate $g$, codes $c_j$, tops "
             r"$t_j$, flags $e_j$). Bottom: the configuration read off them, in exact "
@@ -382,7 +383,7 @@ def _draw_jsr(fig: Figure, matrices: str, k: int) -> str:
         m = len(jsr_matrices(matrices))
         raise ValueError(
             f"k = {k} would need all {m}^{k} = {m**k:,} products of the {m} {matrices}: the "
-            f"brute-force work grows like m^k, so to redraw within a tenth of a second this "
+            f"brute-force work grows like |Σ|^k, so to redraw within a tenth of a second this "
             f"explorer stops at k = {cap} ({m}^{cap} = {m**cap:,} products) for this set"
         )
     table = _jsr_table(matrices)[:k]
@@ -392,8 +393,8 @@ def _draw_jsr(fig: Figure, matrices: str, k: int) -> str:
     products = np.array([b.products for b in table], dtype=np.float64)
     best_lower, best_upper = float(lower.max()), float(upper.min())
     ax1 = fig.add_axes((0.16, 0.6, 0.8, 0.3))
-    ax1.plot(ks, upper, "v-", color="C3", ms=4, label=r"$\max\,\|P\|_2^{1/k}$")
-    ax1.plot(ks, lower, "^-", color="C0", ms=4, label=r"$\max\,\rho(P)^{1/k}$")
+    ax1.plot(ks, upper, "v-", color="C3", ms=4, label=r"$\max\,\|\Pi\|_2^{1/k}$")
+    ax1.plot(ks, lower, "^-", color="C0", ms=4, label=r"$\max\,\rho(\Pi)^{1/k}$")
     ax1.fill_between(ks, np.maximum.accumulate(lower), np.minimum.accumulate(upper),
                      color="0.85", lw=0)  # fmt: skip
     true = _JSR_TRUE.get(matrices)
@@ -413,16 +414,16 @@ def _draw_jsr(fig: Figure, matrices: str, k: int) -> str:
     ax2.set_ylim(0.0, math.log10(4.0) * JSR_K_MAX + 0.5)
     ax2.set_xticks([1, 4, 8, 12])
     ax2.set_xlabel(r"product length $k$")
-    ax2.set_ylabel(r"$\log_{10}$ products $m^k$")
+    ax2.set_ylabel(r"$\log_{10}$ products $|\Sigma|^k$")
     m = len(jsr_matrices(matrices))
-    fig.text(0.5, 0.955, rf"{matrices}: $m = {m}$ matrices, $2\times 2$", ha="center")
+    fig.text(0.5, 0.955, rf"{matrices}: $|\Sigma| = {m}$ matrices, $2\times 2$", ha="center")
     gap = best_upper - best_lower
     truth = "" if true is None else f" (the JSR is {true:.6g})"
     return (
         f"Top: brute-force bounds on the joint spectral radius of the {matrices} ({m} matrices) "
         f"against the product length k = 1 to {k}: after all {m}^{k} = {int(products[-1])} "
         f"products of length {k}, {best_lower:.4f} ≤ JSR ≤ {best_upper:.4f}, a gap of "
-        f"{gap:.2g}{truth}. Bottom: log10 of the number of products, m^k, growing linearly in k."
+        f"{gap:.2g}{truth}. Bottom: log10 of the number of products, |Σ|^k, growing linearly in k."
     )
 
 
@@ -454,11 +455,11 @@ def jsr_explorer() -> Explorer:
         caption=(
             r"Backprop through a tied ReLU net multiplies $\delta$ by products of the backward "
             r"factors $DW^{\mathsf T}$, and their growth rate is the joint spectral radius of the "
-            r"set. Top: the bounds $\max \rho(P)^{1/k} \leq \mathrm{JSR} \leq \max "
-            r"\|P\|_2^{1/k}$ over all $m^k$ products $P$ of length $k$ (shaded: the best "
-            r"bracket so far; dotted: the true value where known). Bottom: the number of "
-            r"products. Look how slowly the bracket closes for the unbounded pair while the "
-            r"work grows like $m^k$."
+            r"set $\Sigma$. Top: the bounds $\max \rho(\Pi)^{1/k} \leq \mathrm{JSR} \leq \max "
+            r"\|\Pi\|_2^{1/k}$ over all $|\Sigma|^k$ products $\Pi$ of length $k$ "
+            r"(shaded: the best bracket so far; dotted: the true value where known). "
+            r"Bottom: the number of products. Look how slowly the bracket closes for the "
+            r"unbounded pair while the work grows like $|\Sigma|^k$."
         ),
         figsize=STACKED_FIGSIZE,
     )
