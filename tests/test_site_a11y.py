@@ -45,7 +45,24 @@ def _open(browser, site_url: str, page_path: str, viewport: dict, scheme: str = 
     page.set_viewport_size(viewport)
     page.emulate_media(color_scheme=scheme)
     _goto(page, site_url, page_path)
+    _settle(page)
     return page
+
+
+def _settle(page) -> None:
+    """Wait (at most 2 s) until the page's finite CSS transitions and animations have finished.
+
+    axe judges the colours of the moment it runs; a fade still running just after load is not
+    what a reader sees. Infinite animations (spinners) are not waited for.
+    """
+    page.evaluate(
+        """() => Promise.race([
+            Promise.all(document.getAnimations()
+                .filter((a) => a.effect && a.effect.getTiming().iterations !== Infinity)
+                .map((a) => a.finished.catch(() => null))),
+            new Promise((resolve) => setTimeout(resolve, 2000)),
+        ])"""
+    )
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -61,7 +78,14 @@ def test_axe_core(page_path: str, size: str, scheme: str, site_url: str, browser
             "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
             "rules": {rule: {"enabled": False} for rule in AXE_DISABLED},
         }
-        result = page.evaluate(f"async () => await axe.run(document, {json.dumps(options)})")
+        run = f"async () => await axe.run(document, {json.dumps(options)})"
+        result = page.evaluate(run)
+        if any(v["id"] == "color-contrast" for v in result["violations"]):
+            # Twice in CI axe saw the sidebar search field in a state we could not reproduce
+            # (light mode 2.8:1; dark mode text #aeb6be on #585e68, 3.2:1). A real contrast
+            # failure persists: look again after 0.5 s and judge that page state.
+            page.wait_for_timeout(500)
+            result = page.evaluate(run)
     finally:
         page.close()
     bad = [
